@@ -1,0 +1,118 @@
+"""Fixtures shared by every test: the named personas and the outbound-connection guard."""
+
+import os
+
+import pytest
+
+from intramuros.testing import netguard
+
+netguard.install()
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # pytest-django's live_server with Playwright
+
+
+@pytest.fixture
+def practice(db):
+    from intramuros.testing.personas import make_practice
+
+    return make_practice()
+
+
+@pytest.fixture
+def dr_alice(db):
+    """Practice owner: practitioner and administrator."""
+    from intramuros.testing.personas import make_user
+
+    return make_user("alice", "practitioner", admin=True, title="Dr", first="Alice", last="Bernard",
+                     specialty="Médecine générale", rpps="10001234567")
+
+
+@pytest.fixture
+def dr_charlie(db):
+    """Another practitioner of the practice."""
+    from intramuros.testing.personas import make_user
+
+    return make_user("charlie", "practitioner", title="Dr", first="Charles", last="Lemaire", specialty="Pédiatrie",
+                     rpps="10007654321")
+
+
+@pytest.fixture
+def bob_secretary(db):
+    """Front desk: agenda and identity, never clinical content."""
+    from intramuros.testing.personas import make_user
+
+    return make_user("bob", "secretary", first="Bob", last="Garnier")
+
+
+@pytest.fixture
+def dr_remy_replacement(db):
+    from intramuros.testing.personas import make_user
+
+    return make_user("remy", "replacement", title="Dr", first="Rémy", last="Petit")
+
+
+@pytest.fixture
+def admin_eve(db):
+    """Administrator without medical access (IT-minded staff)."""
+    from intramuros.testing.personas import make_user
+
+    return make_user("eve", "admin", first="Eve", last="Admin")
+
+
+@pytest.fixture
+def jeanne_martin(db, dr_alice):
+    from intramuros.testing.personas import make_patient
+
+    return make_patient(referring_practitioner=dr_alice)
+
+
+@pytest.fixture
+def paul_durand(db, dr_charlie):
+    import datetime
+
+    from intramuros.testing.personas import make_patient
+
+    return make_patient(birth_name="Durand", first_names="Paul Émile", sex="M", birth_date=datetime.date(2019, 6, 2),
+                        nir="119067510854397", phone_mobile="07 98 76 54 32", referring_practitioner=dr_charlie)
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(client, dr_alice):
+    return _login(client, dr_alice)
+
+
+@pytest.fixture
+def bob_client(client, bob_secretary):
+    return _login(client, bob_secretary)
+
+
+@pytest.fixture
+def charlie_client(client, dr_charlie):
+    return _login(client, dr_charlie)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from intramuros.testing.browser import ARGS, ensure_chromium
+
+    executable = ensure_chromium()
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page; `page.base_url` is the live server's address."""
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

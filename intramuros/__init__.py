@@ -1,0 +1,3 @@
+"""Intramuros: the practice's own medical records software."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from intramuros.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,23 @@
+from django.urls import NoReverseMatch, reverse
+
+from intramuros.accounts.access import capabilities
+from intramuros.core.navigation import NAV
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "caps": frozenset()}
+    caps = capabilities(user)
+    items = []
+    current = request.path
+    for name, label, capability in NAV:
+        if capability and capability not in caps:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        active = current == url if url == "/" else current.startswith(url)
+        items.append({"url": url, "label": label, "active": active})
+    return {"nav_items": items, "caps": caps}

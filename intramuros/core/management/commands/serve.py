@@ -1,0 +1,91 @@
+import errno
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
+
+from intramuros.core import paths
+from intramuros.core.database import ensure_reachable, pending_migrations
+from intramuros.core.datadir import ensure_certificate
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"Port {port} on {host} is already in use (is Intramuros already running?): "
+                    "stop the other program or choose another port with --port."
+                ) from None
+            raise CommandError(f"Cannot listen on {host}:{port} ({exc.strerror}): choose another --host or --port.") \
+                from None
+
+
+class Command(BaseCommand):
+    help = "Serve the practice software (HTTPS with the practice's certificate by default)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0: the LAN)")
+        parser.add_argument("--port", type=int, default=8443, help="port (default 8443)")
+        parser.add_argument("--insecure-http", action="store_true",
+                            help="serve plain HTTP (only behind a TLS proxy, or for tests on this machine)")
+        parser.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+        parser.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+        parser.add_argument("--no-worker", action="store_true", help="do not start the background-jobs worker")
+
+    def handle(self, *args, host, port, insecure_http, workers, threads, no_worker, **options):
+        if not paths.secret_key_file().exists():
+            raise CommandError(f"{paths.data_dir()} is not initialised: run `intramuros init` first.")
+        try:
+            ensure_reachable()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
+        if pending_migrations():
+            raise CommandError("The database needs updating: run `intramuros upgrade` (it takes a backup first).")
+        ensure_port_free(host, port)
+        env = dict(os.environ, INTRAMUROS_DATA_DIR=str(paths.data_dir()),
+                   DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "intramuros.settings"))
+        granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or shutil.which("granian")
+        if granian is None:
+            raise CommandError("granian is not installed in this environment: run `make run` to install it.")
+        cmd = [granian, "--interface", "wsgi", "--host", host, "--port", str(port), "--workers", str(workers),
+               "--blocking-threads", str(threads), "--no-ws", "--log-level", "warning"]
+        scheme = "http"
+        if not insecure_http:
+            cert, key, _ = ensure_certificate()
+            cmd += ["--ssl-certificate", str(cert), "--ssl-keyfile", str(key)]
+            scheme = "https"
+        else:
+            env["INTRAMUROS_HTTPS"] = "0"
+        cmd.append("intramuros.wsgi:application")
+        shown = "localhost" if host in ("0.0.0.0", "::") else host
+        self.stdout.write(self.style.SUCCESS(f"Intramuros is serving at {scheme}://{shown}:{port}/"))
+        if host in ("0.0.0.0", "::"):
+            self.stdout.write(f"Other computers of the practice use https://{socket.gethostname()}:{port}/")
+        self.stdout.write("Press Ctrl+C to stop.")
+        self.stdout.flush()
+        worker = None
+        if not no_worker:
+            worker = subprocess.Popen([sys.executable, "-m", "intramuros", "worker"], env=env)
+        server = subprocess.Popen(cmd, env=env)
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            server.send_signal(signal.SIGINT)
+            code = server.wait()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
+        if code not in (0, -signal.SIGINT, -signal.SIGTERM):
+            raise CommandError(f"The web server stopped with code {code}; its messages are above.")

@@ -1,0 +1,24 @@
+import time
+
+from django.core.management.base import BaseCommand
+from django_tasks_db.management.commands.db_worker import Worker
+
+from intramuros.core import scheduler
+
+
+class Command(BaseCommand):
+    help = "Run background jobs and the periodic ones (started by `intramuros serve`)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="run what is due now, then stop")
+
+    def handle(self, *args, once, **options):
+        jobs = scheduler.discover()
+        self.stdout.write(f"worker: {len(jobs)} periodic job(s): {', '.join(sorted(jobs)) or 'none'}")
+        while True:
+            scheduler.run_due()
+            Worker(queue_names=["*"], interval=1, batch=True, backend_name="default", startup_delay=False,
+                   max_tasks=None, worker_id="intramuros-worker", excluded_queue_names=[]).run()
+            if once:
+                return
+            time.sleep(5)

@@ -1,0 +1,2 @@
+app_name = "prescriptions"
+urlpatterns: list = []

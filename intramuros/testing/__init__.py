@@ -1,0 +1,1 @@
+"""Test support shared by every app: personas, the network guard, the browser."""
