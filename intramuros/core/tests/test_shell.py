@@ -1,0 +1,69 @@
+"""The app shell: security headers, language, idle timeout, static files served by the app."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_security_headers_on_every_page(alice_client):
+    response = alice_client.get(reverse("core:home"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_login_page_has_no_inline_script_and_no_outside_url(client, dr_alice):
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert not re.search(r"""(?:src|href)=["'](?:https?:)?//""", html)
+
+
+def test_french_by_default_english_selectable(client, dr_alice):
+    page = client.get(reverse("accounts:login"))
+    assert 'lang="fr"' in page.content.decode()
+    assert "Connexion" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("accounts:login"))
+    assert 'lang="en"' in page.content.decode()
+    assert "Log in" in page.content.decode()
+
+
+def test_idle_timeout_is_configured_and_renewed_on_each_request():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_production_cookies_are_secure(monkeypatch):
+    import importlib
+
+    import intramuros.settings as production
+
+    monkeypatch.setenv("INTRAMUROS_HTTPS", "1")
+    reloaded = importlib.reload(production)
+    try:
+        assert reloaded.SESSION_COOKIE_SECURE and reloaded.CSRF_COOKIE_SECURE
+        assert reloaded.SESSION_COOKIE_HTTPONLY and reloaded.SESSION_COOKIE_SAMESITE == "Strict"
+        assert reloaded.SECURE_HSTS_SECONDS >= 31536000
+    finally:
+        monkeypatch.delenv("INTRAMUROS_HTTPS")
+        importlib.reload(production)
+
+
+def test_static_files_are_served_by_the_app(client):
+    response = client.get("/static/intramuros/app.css")
+    assert response.status_code == 200
+    htmx = client.get("/static/django_htmx/htmx-2.min.js")
+    assert htmx.status_code == 200
+
+
+def test_health_endpoint_says_ok_without_data(client):
+    response = client.get("/health")
+    assert response.json() == {"status": "ok"}
