@@ -218,5 +218,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("INTRAMUROS_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"axes": {"level": "WARNING"}, "django.server": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django.server": {"level": "WARNING"},
+                "django_tasks_db": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }

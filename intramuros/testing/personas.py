@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from intramuros.accounts.models import Role, User
+from intramuros.accounts.models import User
 from intramuros.core.models import Practice
 from intramuros.patients.models import Patient
 

@@ -21,5 +21,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo practice loaded: {patients} patients."))
         self.stdout.write("Demo logins (user / password):")
         for username, password, role, admin, *_ in DEMO_USERS:
-            extra = " + administrator" if admin else ""
+            extra = " + " + _("administrator") if admin else ""
             self.stdout.write(f"  {username:<8} {password:<26} {role.label}{extra}")

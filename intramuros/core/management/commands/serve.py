@@ -1,7 +1,6 @@
 import errno
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -40,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--insecure-http", action="store_true",
                             help="serve plain HTTP (only behind a TLS proxy, or for tests on this machine)")
         parser.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
-        parser.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+        parser.add_argument("--threads", type=int, default=4, help="threads per process (default 4)")
         parser.add_argument("--no-worker", action="store_true", help="do not start the background-jobs worker")
 
     def handle(self, *args, host, port, insecure_http, workers, threads, no_worker, **options):
@@ -71,21 +70,14 @@ class Command(BaseCommand):
         shown = "localhost" if host in ("0.0.0.0", "::") else host
         self.stdout.write(self.style.SUCCESS(f"Intramuros is serving at {scheme}://{shown}:{port}/"))
         if host in ("0.0.0.0", "::"):
-            self.stdout.write(f"Other computers of the practice use https://{socket.gethostname()}:{port}/")
+            self.stdout.write(f"Other computers of the practice use {scheme}://{socket.gethostname()}:{port}/")
         self.stdout.write("Press Ctrl+C to stop.")
         self.stdout.flush()
-        worker = None
         if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "intramuros", "worker"], env=env)
-        server = subprocess.Popen(cmd, env=env)
-        try:
-            code = server.wait()
-        except KeyboardInterrupt:
-            server.send_signal(signal.SIGINT)
-            code = server.wait()
-        finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
-        if code not in (0, -signal.SIGINT, -signal.SIGTERM):
-            raise CommandError(f"The web server stopped with code {code}; its messages are above.")
+            # The worker follows this process: it stops by itself when the web server (which replaces
+            # this process below) is gone.
+            subprocess.Popen([sys.executable, "-m", "intramuros", "worker", "--parent", str(os.getpid())], env=env)
+        from django.db import connections
+
+        connections.close_all()
+        os.execve(granian, cmd, env)

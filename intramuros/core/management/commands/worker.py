@@ -1,3 +1,4 @@
+import os
 import time
 
 from django.core.management.base import BaseCommand
@@ -11,14 +12,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run what is due now, then stop")
+        parser.add_argument("--parent", type=int, default=0, help="stop when this process is gone")
 
-    def handle(self, *args, once, **options):
+    def handle(self, *args, once, parent, **options):
         jobs = scheduler.discover()
         self.stdout.write(f"worker: {len(jobs)} periodic job(s): {', '.join(sorted(jobs)) or 'none'}")
         while True:
             scheduler.run_due()
             Worker(queue_names=["*"], interval=1, batch=True, backend_name="default", startup_delay=False,
                    max_tasks=None, worker_id="intramuros-worker", excluded_queue_names=[]).run()
-            if once:
+            if once or (parent and os.getppid() != parent):
                 return
             time.sleep(5)
