@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "intramuros.core.context_processors.shell",
+                "intramuros.messaging.context_processors.unread",
             ],
         },
     }

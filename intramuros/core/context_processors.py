@@ -19,5 +19,5 @@ def shell(request):
         except NoReverseMatch:
             continue
         active = current == url if url == "/" else current.startswith(url)
-        items.append({"url": url, "label": label, "active": active})
+        items.append({"key": name, "url": url, "label": label, "active": active})
     return {"nav_items": items, "caps": caps}

@@ -1,0 +1,77 @@
+"""Internal messages ("transmissions") between the practice's users, and simple tasks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from intramuros.core.models import TimeStampedModel
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class Message(TimeStampedModel):
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sent_messages",
+                               verbose_name=_("sender"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=20000)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="messages", verbose_name=_("about the patient"))
+    # Replies keep the first message of the conversation as their thread.
+    thread = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies")
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Delivery", related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("message")
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def thread_root(self) -> Message:
+        return self.thread or self
+
+
+class Delivery(models.Model):
+    """One recipient's copy of a message: read or not."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries")
+    read_at = models.DateTimeField(null=True, blank=True)
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "recipient"], name="one_delivery_per_recipient")]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} -> {self.recipient_id}"
+
+
+class Task(TimeStampedModel):
+    title = models.CharField(_("task"), max_length=200)
+    detail = models.TextField(_("detail"), blank=True, max_length=5000)
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="tasks", verbose_name=_("about the patient"))
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks",
+                                    verbose_name=_("assigned to"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+
+    class Meta:
+        ordering = ["done_at", "due_date", "-created_at"]
+        verbose_name = _("task")
+        indexes = [models.Index(fields=["assigned_to", "done_at"])]
+
+    def __str__(self) -> str:
+        return self.title

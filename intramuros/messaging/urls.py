@@ -1,2 +1,14 @@
+from django.urls import path
+
+from intramuros.messaging import views
+
 app_name = "messaging"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("sent/", views.sent, name="sent"),
+    path("new/", views.compose, name="compose"),
+    path("<int:message_id>/", views.thread, name="thread"),
+    path("tasks/new/", views.task_new, name="task_new"),
+    path("tasks/<int:task_id>/toggle/", views.task_toggle, name="task_toggle"),
+    path("patient/<int:patient_id>/", views.patient_messages, name="patient_messages"),
+]
