@@ -30,6 +30,7 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check intramuros bench tests conftest.py
 	env -u INTRAMUROS_DATA_DIR DJANGO_SETTINGS_MODULE=intramuros.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m intramuros.testing.browser
 	env -u INTRAMUROS_DATA_DIR $(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 messages: $(STAMP)

@@ -23,3 +23,11 @@ def ensure_chromium() -> str:
     if not os.path.exists(CHROMIUM):
         raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium")
     return CHROMIUM
+
+
+if __name__ == "__main__":
+    # `make test` calls this once before the test processes start, so that they never race on apt.
+    try:
+        print(f"browser tests use {ensure_chromium()}")
+    except (RuntimeError, OSError) as exc:
+        print(f"browser tests will fail: {exc}")
