@@ -41,3 +41,26 @@ class TaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = _active_users()
         self.fields["assignee"].label_from_instance = lambda u: u.display_name
+
+
+class MailForm(forms.Form):
+    correspondent = forms.ChoiceField(label=_("To a correspondent of the patient"), required=False)
+    to = forms.EmailField(label=_("Or to this address"), required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), max_length=20000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, correspondents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.correspondents = {str(c.pk): c for c in correspondents if c.best_email}
+        self.fields["correspondent"].choices = [("", "—")] + [
+            (pk, f"{c} <{c.best_email}>") for pk, c in self.correspondents.items()]
+
+    def clean(self):
+        data = super().clean()
+        chosen = self.correspondents.get(data.get("correspondent") or "")
+        data["correspondent_obj"] = chosen
+        data["address"] = data.get("to") or (chosen.best_email if chosen else "")
+        if not data["address"] and not self.errors:
+            raise forms.ValidationError(_("Choose a correspondent or type an e-mail address."))
+        return data

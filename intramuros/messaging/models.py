@@ -75,3 +75,34 @@ class Task(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutgoingMail(TimeStampedModel):
+    """A document sent by e-mail through the practice's own mail server, with the server's answer."""
+
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="outgoing_mails")
+    correspondent = models.ForeignKey("patients.Correspondent", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    to_address = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=20000, blank=True)
+    printed_documents = models.ManyToManyField("documents.PrintedDocument", blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=MailStatus.choices, default=MailStatus.QUEUED)
+    server_answer = models.TextField(_("answer of the mail server"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sent e-mail")
+
+    def __str__(self) -> str:
+        return f"{self.subject} -> {self.to_address}"

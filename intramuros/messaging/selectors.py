@@ -39,3 +39,9 @@ def tasks_for(*, user, include_done: bool = False) -> QuerySet[Task]:
 
 def patient_messages(*, user, patient) -> QuerySet[Message]:
     return visible_messages(user=user).filter(patient=patient).select_related("sender").order_by("-created_at")
+
+
+def patient_mails(*, patient):
+    from intramuros.messaging.models import OutgoingMail
+
+    return OutgoingMail.objects.filter(patient=patient).select_related("sent_by").order_by("-created_at")[:100]

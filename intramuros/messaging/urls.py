@@ -11,4 +11,6 @@ urlpatterns = [
     path("tasks/new/", views.task_new, name="task_new"),
     path("tasks/<int:task_id>/toggle/", views.task_toggle, name="task_toggle"),
     path("patient/<int:patient_id>/", views.patient_messages, name="patient_messages"),
+    path("mail/printed/<int:printed_id>/", views.mail_printed, name="mail_printed"),
+    path("mail/<int:mail_id>/retry/", views.mail_retry, name="mail_retry"),
 ]

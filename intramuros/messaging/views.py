@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from intramuros.accounts.access import capability_required
+from intramuros.accounts.access import capability_required, has_capability
 from intramuros.messaging import selectors, services
 from intramuros.messaging.forms import MessageForm, ReplyForm, TaskForm
 from intramuros.messaging.models import Task
@@ -96,6 +96,63 @@ def task_toggle(request, task_id):
 @capability_required("messages.use")
 def patient_messages(request, patient_id):
     patient = patient_for_user(request.user, patient_id, part="identity")
+    mails = selectors.patient_mails(patient=patient) if has_capability(request.user, "documents.view") else []
     return render(request, "messaging/patient_messages.html", {
         "patient": patient, "patient_messages": selectors.patient_messages(user=request.user, patient=patient),
-        "active_tab": "messaging:patient_messages"})
+        "mails": mails})
+
+
+def _printed_for_user(request, printed_id):
+    from intramuros.documents.models import PrintedDocument
+
+    printed = get_object_or_404(PrintedDocument.objects.select_related("patient"), pk=printed_id)
+    patient_for_user(request.user, printed.patient_id, part="document")
+    return printed
+
+
+@capability_required("documents.view")
+@require_http_methods(["GET", "POST"])
+def mail_printed(request, printed_id):
+    """Send a printed document (letter, prescription...) by e-mail to a correspondent or an address."""
+    from intramuros.messaging import mail
+    from intramuros.messaging.forms import MailForm
+    from intramuros.patients.models import Correspondent
+
+    printed = _printed_for_user(request, printed_id)
+    correspondents = Correspondent.objects.filter(patient_links__patient=printed.patient,
+                                                  patient_links__deleted_at__isnull=True).distinct()
+    form = MailForm(request.POST or None, correspondents=correspondents, initial={"subject": printed.title})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent_mail = mail.mail_queue(actor=request.user, to=data["address"], subject=data["subject"],
+                                        body=data["body"], patient=printed.patient,
+                                        correspondent=data["correspondent_obj"], printed_documents=[printed])
+        except (ValidationError, mail.MailNotConfigured) as exc:
+            form.add_error(None, str(exc.message if isinstance(exc, ValidationError) else exc))
+        else:
+            sent_mail.refresh_from_db()
+            (flash.success if sent_mail.status != "failed" else flash.error)(
+                request, _("E-mail to %(to)s: %(status)s. %(answer)s") % {
+                    "to": sent_mail.to_address, "status": sent_mail.get_status_display(),
+                    "answer": sent_mail.server_answer})
+            return redirect("messaging:patient_messages", patient_id=printed.patient_id)
+    return render(request, "messaging/mail_form.html", {"form": form, "printed": printed,
+                                                        "patient": printed.patient})
+
+
+@capability_required("documents.view")
+@require_POST
+def mail_retry(request, mail_id):
+    from intramuros.messaging import mail
+    from intramuros.messaging.models import OutgoingMail
+
+    outgoing = get_object_or_404(OutgoingMail, pk=mail_id)
+    if outgoing.patient_id:
+        patient_for_user(request.user, outgoing.patient_id, part="document")
+    elif outgoing.sent_by != request.user:
+        raise Http404
+    mail.mail_deliver_task.enqueue(outgoing.pk)
+    flash.info(request, _("The e-mail is being sent again."))
+    return redirect("messaging:patient_messages", patient_id=outgoing.patient_id) if outgoing.patient_id \
+        else redirect("messaging:inbox")
