@@ -106,3 +106,69 @@ class OutgoingMail(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.subject} -> {self.to_address}"
+
+
+class CaptureLink(models.Model):
+    """A short-lived link, shown as a QR code, through which a phone adds photos to one patient's file."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    photos = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"capture {self.pk} for patient {self.patient_id}"
+
+
+class Tablet(models.Model):
+    """A signature tablet registered by an administrator; it knows itself by a secret cookie."""
+
+    name = models.CharField(_("name"), max_length=100)
+    pairing_hash = models.CharField(max_length=64, blank=True)
+    pairing_expires_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    paired_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("signature tablet")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.paired_at is not None
+
+
+class SignatureStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the signature")
+    SIGNED = "signed", _("Signed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SignatureRequest(models.Model):
+    tablet = models.ForeignKey(Tablet, on_delete=models.PROTECT, related_name="requests")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey("documents.PrintedDocument", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=SignatureStatus.choices, default=SignatureStatus.PENDING)
+    signer_name = models.CharField(_("signed by"), max_length=150, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_document = models.ForeignKey("documents.PrintedDocument", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tablet", "status"])]
+
+    def __str__(self) -> str:
+        return f"signature {self.pk} ({self.status})"

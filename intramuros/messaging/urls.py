@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intramuros.messaging import views
+from intramuros.messaging import views, views_devices
 
 app_name = "messaging"
 urlpatterns = [
@@ -13,4 +13,15 @@ urlpatterns = [
     path("patient/<int:patient_id>/", views.patient_messages, name="patient_messages"),
     path("mail/printed/<int:printed_id>/", views.mail_printed, name="mail_printed"),
     path("mail/<int:mail_id>/retry/", views.mail_retry, name="mail_retry"),
+    path("capture/patient/<int:patient_id>/", views_devices.capture_start, name="capture_start"),
+    path("capture/status/<int:link_id>/", views_devices.capture_status, name="capture_status"),
+    path("capture/<str:token>/", views_devices.capture_phone, name="capture_phone"),
+    path("tablets/", views_devices.tablet_admin, name="tablet_admin"),
+    path("tablets/<int:tablet_id>/revoke/", views_devices.tablet_revoke, name="tablet_revoke"),
+    path("tablets/send/<int:printed_id>/", views_devices.signature_send, name="signature_send"),
+    path("tablet/", views_devices.tablet_home, name="tablet_home"),
+    path("tablet/pair/<str:code>/", views_devices.tablet_pair, name="tablet_pair"),
+    path("tablet/pending/", views_devices.tablet_pending, name="tablet_pending"),
+    path("tablet/document/<int:request_id>/", views_devices.tablet_document, name="tablet_document"),
+    path("tablet/sign/<int:request_id>/", views_devices.tablet_sign, name="tablet_sign"),
 ]
