@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intramuros.messaging import views, views_devices
+from intramuros.messaging import views, views_devices, views_imaging
 
 app_name = "messaging"
 urlpatterns = [
@@ -19,6 +19,10 @@ urlpatterns = [
     path("tablets/", views_devices.tablet_admin, name="tablet_admin"),
     path("tablets/<int:tablet_id>/revoke/", views_devices.tablet_revoke, name="tablet_revoke"),
     path("tablets/send/<int:printed_id>/", views_devices.signature_send, name="signature_send"),
+    path("imaging/<int:patient_id>/", views_imaging.patient_imaging, name="patient_imaging"),
+    path("imaging/<int:patient_id>/preview/<str:instance_id>/", views_imaging.imaging_preview, name="imaging_preview"),
+    path("imaging/<int:patient_id>/attach/<str:instance_id>/", views_imaging.imaging_attach, name="imaging_attach"),
+    path("imaging/<int:patient_id>/worklist/", views_imaging.imaging_worklist, name="imaging_worklist"),
     path("tablet/", views_devices.tablet_home, name="tablet_home"),
     path("tablet/pair/<str:code>/", views_devices.tablet_pair, name="tablet_pair"),
     path("tablet/pending/", views_devices.tablet_pending, name="tablet_pending"),

@@ -29,5 +29,8 @@ if __name__ == "__main__":
     # `make test` calls this once before the test processes start, so that they never race on apt.
     try:
         print(f"browser tests use {ensure_chromium()}")
-    except (RuntimeError, OSError) as exc:
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
         print(f"browser tests will fail: {exc}")
+    from intramuros.testing.orthanc import ensure_orthanc
+
+    print(f"imaging tests use {ensure_orthanc() or 'no Orthanc (they will be skipped)'}")
