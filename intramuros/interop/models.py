@@ -74,3 +74,22 @@ class LabResult(models.Model):
     @property
     def is_abnormal(self) -> bool:
         return self.abnormal_flag.upper() in {"H", "L", "HH", "LL", "A", "AA", "+", "-", "<", ">"}
+
+
+class ApiToken(models.Model):
+    """A token for the practice's own tools calling the FHIR API; only its hash is kept."""
+
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    can_write = models.BooleanField(_("may create and update"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return self.name

@@ -15,7 +15,7 @@ def populate(ctx):
     bob = ctx.users["bob"]
     for i, (subject, body) in enumerate(SUBJECTS):
         doctor = ctx.practitioners[i % len(ctx.practitioners)]
-        message_send(sender=bob, recipients=[doctor], subject=subject, body=body, patient=ctx.patients[i])
+        message_send(sender=bob, recipients=[doctor], subject=subject, body=body, patient=ctx.patients[i % len(ctx.patients)])
     for i, doctor in enumerate(ctx.practitioners):
         task_create(creator=doctor, assignee=bob, title="Rappeler le patient pour fixer un rendez-vous",
-                    patient=ctx.patients[10 + i], due_date=ctx.today + datetime.timedelta(days=i + 1))
+                    patient=ctx.patients[(10 + i) % len(ctx.patients)], due_date=ctx.today + datetime.timedelta(days=i + 1))

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from intramuros.core.demo import DEMO_USERS, demo_load
 from intramuros.patients.models import Patient
@@ -20,6 +21,6 @@ class Command(BaseCommand):
             demo_load(patients=patients, seed=seed)
             self.stdout.write(self.style.SUCCESS(f"Demo practice loaded: {patients} patients."))
         self.stdout.write("Demo logins (user / password):")
-        for username, password, role, admin, *_ in DEMO_USERS:
+        for username, password, role, admin, *_rest in DEMO_USERS:
             extra = " + " + _("administrator") if admin else ""
             self.stdout.write(f"  {username:<8} {password:<26} {role.label}{extra}")
