@@ -26,7 +26,7 @@ class TimelineEntry:
 
 def _providers():
     for config in apps.get_app_configs():
-        if config.name.startswith("intramuros."):
+        if config.name.startswith("intramuros.") and config.name != "intramuros.core":
             try:
                 yield importlib.import_module(f"{config.name}.timeline")
             except ModuleNotFoundError as exc:

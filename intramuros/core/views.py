@@ -13,6 +13,7 @@ HOME_BLOCKS = [
     ("backup", "backup.manage"),
     ("agenda", "agenda.view"),
     ("patients", "identity.view"),
+    ("documents", "documents.edit"),
     ("messaging", "messages.use"),
     ("interop", "labs.view"),
     ("billing", "billing.view"),

@@ -15,7 +15,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from intramuros import audit
-from intramuros.interop.fhir.registry import FhirInputError, load
+from intramuros.interop.fhir.registry import FhirInputError, fhir_types, load, source_for, sources
 from intramuros.interop.fhir.validate import validated
 
 MANIFEST = "manifest.json"
@@ -29,12 +29,13 @@ def fhir_export(*, actor, out: Path, patient_id: int | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     manifest = {"format": "intramuros-fhir-ndjson", "version": 1, "fhirVersion": "4.3.0",
                 "patient": patient_id, "resources": {}}
-    for name, resource in sorted(load().items(), key=lambda kv: (kv[1].import_order, kv[0])):
+    for name in fhir_types():
         lines = []
-        for obj in resource.queryset().iterator(chunk_size=2000):
-            if patient_id is not None and resource.name != "Practitioner" and resource.patient_of(obj) != patient_id:
-                continue
-            lines.append(_dump(resource.to_fhir(obj)))
+        for resource in sources(name):
+            for obj in resource.queryset().iterator(chunk_size=2000):
+                if patient_id is not None and name != "Practitioner" and resource.patient_of(obj) != patient_id:
+                    continue
+                lines.append(_dump(resource.to_fhir(obj)))
         content = "".join(line + "\n" for line in lines).encode()
         target = out / f"{name}.ndjson"
         tmp = target.with_suffix(".tmp")
@@ -56,31 +57,35 @@ class ImportReport:
 
 
 def _read(folder: Path, report: ImportReport) -> list[tuple[int, str, list[tuple[int, dict]]]]:
+    """Every resource of the export, validated, grouped by the record type it becomes, in import order."""
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise FhirInputError(f"{manifest_path} is missing: is this an Intramuros FHIR export?")
     manifest = json.loads(manifest_path.read_text())
-    registry = load()
-    batches = []
+    known = set(fhir_types())
+    batches: dict[str, tuple[int, str, list]] = {}
     for name, entry in manifest.get("resources", {}).items():
-        if name not in registry:
+        if name not in known:
             report.errors.append(f"{name}: this software does not import that resource type")
             continue
         content = (folder / entry["file"]).read_bytes()
         if hashlib.sha256(content).hexdigest() != entry["sha256"]:
             report.errors.append(f"{entry['file']}: its content does not match the manifest (altered or truncated)")
             continue
-        items = []
         for number, line in enumerate(content.decode("utf-8").splitlines(), start=1):
             try:
                 data = validated(json.loads(line))
                 if data["resourceType"] != name:
                     raise FhirInputError(f"a {data['resourceType']} in the {name} file")
-                items.append((number, data))
+                found = source_for(name, str(data.get("id", "")))
+                if found is None:
+                    raise FhirInputError(f"id {data.get('id')!r} is not one this software writes")
             except (ValueError, FhirInputError) as exc:
                 report.errors.append(f"{entry['file']} line {number}: {exc}")
-        batches.append((registry[name].import_order, name, items))
-    return sorted(batches)
+                continue
+            resource = found[0]
+            batches.setdefault(resource.key, (resource.import_order, resource.key, []))[2].append((number, data))
+    return sorted(batches.values(), key=lambda b: (b[0], b[1]))
 
 
 def fhir_import(*, actor, folder: Path, dry_run: bool = False) -> ImportReport:
@@ -93,20 +98,20 @@ def fhir_import(*, actor, folder: Path, dry_run: bool = False) -> ImportReport:
     batches = _read(folder, report)
     registry = load()
     with transaction.atomic():
-        for _order, name, items in batches:
+        for _order, key, items in batches:
+            resource = registry[key]
             for number, data in items:
                 try:
                     with transaction.atomic():
-                        obj = registry[name].from_fhir(data, actor=actor, keep_id=True)
+                        resource.from_fhir(data, actor=actor, keep_id=True)
                 except FhirInputError as exc:
-                    report.errors.append(f"{name}.ndjson line {number}: {exc}")
+                    report.errors.append(f"{resource.name}.ndjson line {number}: {exc}")
                     continue
-                if obj is not None:
-                    report.counts[name] = report.counts.get(name, 0) + 1
+                report.counts[resource.name] = report.counts.get(resource.name, 0) + 1
         if report.errors or dry_run:
             transaction.set_rollback(True)
         else:
-            models = [r.model_class for r in registry.values() if r.model_class is not None]
+            models = list({r.model_class for r in registry.values() if r.model_class is not None})
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)

@@ -31,13 +31,30 @@ class ResourceType:
     import_order: int = 50
     model_class: type | None = None
     search_doc: dict[str, str] = field(default_factory=dict)
+    # Several of our record types may make one FHIR type (lab results and vital signs are both
+    # Observations): each has its own id prefix ("lab-12"); the one without prefix uses the bare pk.
+    id_prefix: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}:{self.id_prefix}" if self.id_prefix else self.name
+
+    def fhir_id(self, pk) -> str:
+        return f"{self.id_prefix}-{pk}" if self.id_prefix else str(pk)
+
+    def pk_from(self, ident: str) -> int | None:
+        if self.id_prefix:
+            if not ident.startswith(self.id_prefix + "-"):
+                return None
+            ident = ident[len(self.id_prefix) + 1:]
+        return int(ident) if ident.isdigit() else None
 
 
 REGISTRY: dict[str, ResourceType] = {}
 
 
 def register(resource: ResourceType) -> ResourceType:
-    REGISTRY[resource.name] = resource
+    REGISTRY[resource.key] = resource
     return resource
 
 
@@ -46,6 +63,23 @@ def load() -> dict[str, ResourceType]:
     from intramuros.interop.fhir import mappers  # noqa: F401
 
     return REGISTRY
+
+
+def sources(fhir_type: str) -> list[ResourceType]:
+    """The record types making one FHIR type, in a fixed order."""
+    return sorted((r for r in load().values() if r.name == fhir_type), key=lambda r: r.id_prefix)
+
+
+def fhir_types() -> list[str]:
+    return sorted({r.name for r in load().values()})
+
+
+def source_for(fhir_type: str, ident: str) -> tuple[ResourceType, int] | None:
+    for resource in sources(fhir_type):
+        pk = resource.pk_from(ident)
+        if pk is not None:
+            return resource, pk
+    return None
 
 
 def ref_id(reference: str | None, expected_type: str) -> int:

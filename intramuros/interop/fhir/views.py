@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from intramuros import __version__, audit
-from intramuros.interop.fhir.registry import FhirInputError, load
+from intramuros.interop.fhir.registry import FhirInputError, fhir_types, source_for, sources
 from intramuros.interop.fhir.tokens import api_token_check
 from intramuros.interop.fhir.validate import operation_outcome, validated
 
@@ -56,19 +56,23 @@ def fhir_endpoint(view):
     return wrapped
 
 
-def _resource_type(name: str):
-    resource = load().get(name)
-    if resource is None:
+def _sources(name: str):
+    found = sources(name)
+    if not found:
         raise FhirInputError(f"resource type {name} is not supported", code="not-supported", status=404)
-    return resource
+    return found
 
 
 @fhir_endpoint
 def metadata(request):
-    resources = [{"type": name, "interaction": [{"code": "read"}, {"code": "search-type"}] + (
-        [{"code": "create"}, {"code": "update"}] if r.from_fhir else []),
-        "searchParam": [{"name": k, "type": v} for k, v in r.search_doc.items()]}
-        for name, r in sorted(load().items())]
+    resources = []
+    for name in fhir_types():
+        found = sources(name)
+        params = {k: v for r in found for k, v in r.search_doc.items()}
+        writable = any(r.from_fhir and not r.id_prefix for r in found)
+        resources.append({"type": name, "interaction": [{"code": "read"}, {"code": "search-type"}] + (
+            [{"code": "create"}, {"code": "update"}] if writable else []),
+            "searchParam": [{"name": k, "type": v} for k, v in sorted(params.items())]})
     return _respond(validated({
         "resourceType": "CapabilityStatement", "status": "active", "date": timezone.now().date().isoformat(),
         "kind": "instance", "fhirVersion": "4.3.0", "format": ["json"],
@@ -78,44 +82,57 @@ def metadata(request):
                   "resource": resources}]}))
 
 
-def _get_object(resource, ident: str):
-    qs = resource.queryset()
-    pk = ident.removeprefix("lab-") if resource.name == "Observation" else ident
-    if not pk.isdigit():
-        raise FhirInputError(f"{resource.name}/{ident} does not exist", code="not-found", status=404)
-    obj = qs.filter(pk=int(pk)).first()
+def _get_object(resource_type: str, ident: str):
+    _sources(resource_type)
+    found = source_for(resource_type, ident)
+    obj = found[0].queryset().filter(pk=found[1]).first() if found else None
     if obj is None:
-        raise FhirInputError(f"{resource.name}/{ident} does not exist", code="not-found", status=404)
-    return obj
+        raise FhirInputError(f"{resource_type}/{ident} does not exist", code="not-found", status=404)
+    return found[0], obj
+
+
+def _search(found, params) -> list:
+    """One queryset per source, each filtered; a parameter must be known to at least one source."""
+    for key in params:
+        if key not in ("_count", "_offset", "_format") and not any(key in r.search_params for r in found):
+            raise FhirInputError(f"search parameter {key!r} is not supported for {found[0].name}",
+                                 code="not-supported")
+    querysets = []
+    for resource in found:
+        qs = resource.queryset()
+        keys = [k for k in params if k not in ("_count", "_offset", "_format")]
+        if any(k not in resource.search_params for k in keys):
+            continue  # this source cannot answer the criterion: none of its records match
+        for key in keys:
+            qs = resource.search_params[key](qs, params[key])
+        querysets.append((resource, qs))
+    return querysets
 
 
 @fhir_endpoint
 def type_endpoint(request, resource_type):
-    resource = _resource_type(resource_type)
+    found = _sources(resource_type)
     if request.method == "POST":
-        return _write(request, resource, None)
+        return _write(request, found[0], None)
     if request.method != "GET":
         raise FhirInputError("use GET to search or POST to create", code="not-supported", status=405)
-    qs = resource.queryset()
-    for key, value in request.GET.items():
-        if key in ("_count", "_offset", "_format"):
-            continue
-        if key not in resource.search_params:
-            raise FhirInputError(f"search parameter {key!r} is not supported for {resource.name}",
-                                 code="not-supported")
-        qs = resource.search_params[key](qs, value)
     try:
         count = min(int(request.GET.get("_count", 50)), MAX_COUNT)
         offset = max(int(request.GET.get("_offset", 0)), 0)
     except ValueError:
         raise FhirInputError("_count and _offset must be whole numbers") from None
-    total = qs.count()
-    page = list(qs[offset:offset + count])
-    audit.record(actor=request.fhir_actor, action="interop.fhir.searched", resource=resource.name,
+    total, page, skip = 0, [], offset
+    for resource, qs in _search(found, request.GET):
+        size = qs.count()
+        total += size
+        if len(page) < count and skip < size:
+            page += [resource.to_fhir(o) for o in qs[skip:skip + count - len(page)]]
+        skip = max(skip - size, 0)
+    audit.record(actor=request.fhir_actor, action="interop.fhir.searched", resource=resource_type,
                  params=sorted(request.GET.keys()), results=len(page))
     bundle = {"resourceType": "Bundle", "type": "searchset", "total": total,
-              "entry": [{"fullUrl": request.build_absolute_uri(f"/fhir/{resource.name}/{d['id']}"), "resource": d,
-                         "search": {"mode": "match"}} for d in (resource.to_fhir(o) for o in page)]}
+              "entry": [{"fullUrl": request.build_absolute_uri(f"/fhir/{resource_type}/{d['id']}"), "resource": d,
+                         "search": {"mode": "match"}} for d in page]}
     if offset + count < total:
         bundle["link"] = [{"relation": "next", "url": request.build_absolute_uri(
             f"{request.path}?_count={count}&_offset={offset + count}")}]
@@ -124,8 +141,7 @@ def type_endpoint(request, resource_type):
 
 @fhir_endpoint
 def instance_endpoint(request, resource_type, ident):
-    resource = _resource_type(resource_type)
-    obj = _get_object(resource, ident)
+    resource, obj = _get_object(resource_type, ident)
     if request.method == "PUT":
         return _write(request, resource, obj)
     if request.method != "GET":
@@ -136,7 +152,7 @@ def instance_endpoint(request, resource_type, ident):
 
 
 def _write(request, resource, existing):
-    if resource.from_fhir is None:
+    if resource.from_fhir is None or resource.id_prefix:
         raise FhirInputError(f"{resource.name} cannot be written through the API", code="not-supported", status=405)
     if len(request.body) > MAX_BODY:
         raise FhirInputError("the resource is larger than 2 MB", code="too-costly", status=413)

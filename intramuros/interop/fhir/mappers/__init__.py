@@ -2,7 +2,8 @@
 
 from intramuros.interop.fhir.mappers import observation, patient, practitioner  # noqa: F401
 
-for _optional in ("encounter", "condition", "allergy", "medication", "immunization", "appointment", "document"):
+for _optional in ("forms", "encounter", "condition", "allergy", "immunization", "medication", "appointment",
+                  "document"):
     try:
         __import__(f"intramuros.interop.fhir.mappers.{_optional}")
     except ModuleNotFoundError as exc:  # a resource type whose mapper is not written yet

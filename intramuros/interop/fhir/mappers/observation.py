@@ -17,7 +17,7 @@ INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpreta
 
 
 def to_fhir(r: LabResult) -> dict:
-    data = {"resourceType": "Observation", "id": f"lab-{r.pk}", "status": "final",
+    data = {"resourceType": "Observation", "id": LABS.fhir_id(r.pk), "status": "final",
             "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
                                       "code": "laboratory"}]}],
             "code": {"coding": [{"system": system_for(r.code_system), "code": r.code, "display": r.label}],
@@ -78,16 +78,14 @@ def from_fhir(data: dict, *, actor, existing=None, keep_id: bool = False) -> Lab
                        unit=unit[:40], reference_range=((data.get("referenceRange") or [{}])[0].get("text", ""))[:60],
                        abnormal_flag=flag[:5], observed_at=when)
     if keep_id:
-        if not str(data.get("id", "")).startswith("lab-"):
-            return None  # an observation of another kind (vitals) is imported by its own mapper
-        result.pk = int(data["id"].removeprefix("lab-"))
+        result.pk = LABS.pk_from(str(data["id"]))
     result.save()
     return result
 
 
-register(ResourceType(
-    name="Observation", queryset=lambda: LabResult.objects.order_by("pk"), to_fhir=to_fhir, from_fhir=from_fhir,
-    patient_of=lambda r: r.patient_id, import_order=60, model_class=LabResult,
+LABS = register(ResourceType(
+    name="Observation", id_prefix="lab", queryset=lambda: LabResult.objects.order_by("pk"), to_fhir=to_fhir,
+    from_fhir=from_fhir, patient_of=lambda r: r.patient_id, import_order=60, model_class=LabResult,
     search_params={"patient": lambda qs, v: qs.filter(patient_id=ref_id(v if "/" in v else f"Patient/{v}", "Patient")),
                    "code": lambda qs, v: qs.filter(code=v.rsplit("|", 1)[-1])},
     search_doc={"patient": "reference", "code": "token"}))
