@@ -1,0 +1,57 @@
+"""What the letterhead of a PDF shows, resolved from the Letterhead rows, the practice and the practitioner."""
+
+from __future__ import annotations
+
+import base64
+
+from intramuros.core.models import Practice
+
+
+def _logo_data_uri(stored) -> str:
+    # Embedded as a data: URI so that the PDF renderer never needs to fetch anything.
+    from intramuros.documents.storage import StoreError, read_bytes
+
+    try:
+        data = read_bytes(stored)
+    except StoreError:
+        return ""
+    return f"data:{stored.content_type};base64,{base64.b64encode(data).decode()}"
+
+
+def letterhead_for(practitioner=None) -> dict:
+    """The letterhead values for `practitioner` (or the practice's alone), as plain strings."""
+    from intramuros.documents.models import Letterhead
+
+    practice = Practice.current()
+    general = Letterhead.objects.filter(practitioner__isnull=True).select_related("logo").order_by("pk").first()
+    own = None
+    if practitioner is not None and getattr(practitioner, "pk", None):
+        own = Letterhead.objects.filter(practitioner=practitioner).select_related("logo").first()
+
+    def pick(field: str, fallback: str = "") -> str:
+        for row in (own, general):
+            value = getattr(row, field, "") if row else ""
+            if value:
+                return value
+        return fallback
+
+    logo = (own.logo if own and own.logo_id else None) or (general.logo if general and general.logo_id else None)
+    result = {
+        "name": pick("name", practice.name if practice else ""),
+        "address": pick("address", practice.address if practice else ""),
+        "phone": pick("phone", practice.phone if practice else ""),
+        "email": pick("email", practice.email if practice else ""),
+        "extra": pick("extra"),
+        "footer": pick("footer"),
+        "logo": _logo_data_uri(logo) if logo else "",
+        "practitioner": None,
+    }
+    if practitioner is not None:
+        result["practitioner"] = {
+            "name": practitioner.display_name,
+            "specialty": practitioner.specialty,
+            "rpps": practitioner.rpps,
+            "address": practitioner.address,
+            "phone": practitioner.phone,
+        }
+    return result
