@@ -1,12 +1,25 @@
-"""The access gate for patient files: every read of a file goes through here and is logged."""
+"""The access gate for patient files: every read of a file goes through here and is logged.
+
+Besides the role's capability, the gate applies the practice's "own patients only" rule: a practitioner
+opening the clinical file of a patient who is not theirs (not their referring practitioner, no appointment
+nor consultation with them) must give a reason first (break-the-glass, see intramuros.audit.breakglass).
+It also notes on the audit row what makes a read unusual (a patient with the reader's surname, no care
+relation), for the administrator's review screen.
+"""
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.db import DatabaseError, transaction
 from django.http import Http404
 
 from intramuros import audit
 from intramuros.accounts.access import has_capability
+from intramuros.audit.breakglass import BreakGlassRequired, has_grant
+from intramuros.core.text import fold
 from intramuros.patients.models import Patient
+
+__all__ = ["PARTS", "BreakGlassRequired", "has_care_relation", "patient_for_user"]
 
 # What part of the file is read, and the capability it needs.
 PARTS = {
@@ -20,16 +33,83 @@ PARTS = {
     "agenda": "agenda.view",
 }
 
+# Parts covered by the "own patients only" rule: the medical content, not the front-desk parts.
+RESTRICTED_PARTS = {"summary", "record", "consultation", "document", "prescription"}
+
+# Records that tie a practitioner to a patient: (app, model, the fields naming the practitioner).
+# Looked up by name so that this gate works whichever of these apps exist yet.
+CARE_RECORDS = [
+    ("agenda", "Appointment", ("practitioner", "user", "owner")),
+    ("clinical", "Consultation", ("practitioner", "author", "created_by")),
+    ("clinical", "Encounter", ("practitioner", "author", "created_by")),
+]
+
+
+def has_care_relation(user, patient: Patient) -> bool:
+    """Is `patient` one of `user`'s patients: referring practitioner, or an appointment or consultation?"""
+    if patient.referring_practitioner_id == user.pk:
+        return True
+    for app_label, model_name, user_fields in CARE_RECORDS:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        names = {f.name for f in model._meta.get_fields()}
+        if "patient" not in names:
+            continue
+        manager = getattr(model, "all_objects", model._default_manager)
+        for field in user_fields:
+            if field in names and _exists(manager.filter(patient=patient, **{field: user})):
+                return True
+    return False
+
+
+def _exists(queryset) -> bool:
+    # A savepoint, so that an app whose table is not migrated yet cannot break the caller's transaction.
+    try:
+        with transaction.atomic():
+            return queryset.exists()
+    except DatabaseError:
+        return False
+
+
+def _restricted() -> bool:
+    from intramuros.core.models import Practice
+
+    practice = Practice.current()
+    return bool(practice and practice.restrict_to_own_patients)
+
+
+def _same_surname(user, patient: Patient) -> bool:
+    surname = fold(user.last_name or "").strip()
+    return bool(surname) and surname in {fold(patient.birth_name).strip(), fold(patient.used_name or "").strip()}
+
 
 def patient_for_user(user, patient_id, *, part: str = "identity", include_deleted: bool = False) -> Patient:
-    """Return the patient if `user` may read `part` of the file; else 404 ("not allowed" looks like "absent")."""
+    """Return the patient if `user` may read `part` of the file; else 404 ("not allowed" looks like "absent").
+
+    Raises BreakGlassRequired when the practice's own-patients rule asks for a reason first.
+    """
     capability = PARTS[part]
     if not has_capability(user, capability):
         raise Http404
     manager = Patient.all_objects if include_deleted else Patient.objects
     try:
         patient = manager.get(pk=int(patient_id))
-    except (Patient.DoesNotExist, ValueError, TypeError):
+    except (Patient.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
-    audit.record(actor=user, action=f"patients.{part}.viewed", target=patient, patient=patient)
+    alerts, flagged = [], False
+    if getattr(user, "is_practitioner", False):
+        if _same_surname(user, patient):
+            alerts.append("same_surname")
+        if part in RESTRICTED_PARTS and not has_care_relation(user, patient):
+            alerts.append("no_care_relation")
+            if _restricted():
+                if not has_grant(patient.pk):
+                    raise BreakGlassRequired(patient.pk, part)
+                alerts.append("break_glass")
+                flagged = True
+    extra = {"alerts": alerts} if alerts else {}
+    audit.record(actor=user, action=f"patients.{part}.viewed", target=patient, patient=patient, flagged=flagged,
+                 **extra)
     return patient

@@ -1,0 +1,72 @@
+"""Template tags of the patient file shell: alerts banner and tabs."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+
+from intramuros.accounts.access import has_capability
+from intramuros.patients.tabs import tabs_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def patient_alerts(context, patient):
+    """The clinical alerts banner (allergies...), shown only to users who may see clinical content.
+
+    The clinical app owns the banner template; until it exists, nothing is shown.
+    """
+    user = context.get("user")
+    if patient is None or user is None or not has_capability(user, "clinical.view"):
+        return ""
+    try:
+        banner = get_template("clinical/alerts_banner.html")
+    except TemplateDoesNotExist:
+        return ""
+    return banner.render({"patient": patient, "user": user}, request=context.get("request"))
+
+
+@register.inclusion_tag("patients/_file_tabs.html", takes_context=True)
+def patient_tabs(context, patient):
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    return {"tabs": tabs_for(patient=patient, user=context.get("user"), current=current)}
+
+
+@register.filter
+def age_of(birth_date, on=None):
+    """Age in whole years (in months under 2 years, as practitioners say it)."""
+    if not birth_date:
+        return ""
+    today = on or timezone.localdate()
+    years = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    return years
+
+
+@register.filter
+def age_months(birth_date):
+    if not birth_date:
+        return 0
+    today = timezone.localdate()
+    months = (today.year - birth_date.year) * 12 + today.month - birth_date.month
+    return months - (today.day < birth_date.day)
+
+
+@register.filter
+def nir_display(nir: str) -> str:
+    """'275037510812303' -> '2 75 03 75 108 123 03', as printed on the carte Vitale."""
+    n = (nir or "").replace(" ", "")
+    if len(n) != 15:
+        return nir or ""
+    return " ".join([n[0], n[1:3], n[3:5], n[5:7], n[7:10], n[10:13], n[13:15]])
+
+
+@register.filter
+def is_date(value) -> bool:
+    return isinstance(value, datetime.date)

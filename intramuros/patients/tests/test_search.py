@@ -1,0 +1,136 @@
+import datetime
+
+import pytest
+
+from intramuros.audit.models import AuditEvent
+from intramuros.patients.selectors import parse_query, patient_search
+from intramuros.testing.personas import make_patient
+
+
+@pytest.fixture
+def people(db, dr_alice):
+    return {
+        "jean": make_patient(birth_name="Dupont", first_names="Jean Marc", sex="M",
+                             birth_date=datetime.date(1975, 3, 14), nir="175037510812365",
+                             phone_mobile="06 12 34 56 78"),
+        "jeanne": make_patient(birth_name="Dupont", first_names="Jeanne", sex="F",
+                               birth_date=datetime.date(1980, 7, 1), nir="", phone_mobile="07 11 22 33 44"),
+        "helene": make_patient(birth_name="Lefèvre", used_name="Écuyer", first_names="Hélène", sex="F",
+                               birth_date=datetime.date(1975, 11, 2), nir="", phone_mobile="",
+                               phone_home="03 88 12 34 56"),
+        "paul": make_patient(birth_name="Martin", first_names="Paul", sex="M",
+                             birth_date=datetime.date(2001, 3, 5), nir="", phone_mobile="06 99 88 77 66"),
+        "goff": make_patient(birth_name="Le Goff", first_names="Yann", sex="M",
+                             birth_date=datetime.date(1990, 1, 1), nir="", phone_mobile=""),
+    }
+
+
+def names(results):
+    return {f"{p.birth_name} {p.first_names}" for p in results}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("DUPONT jean", {"Dupont Jean Marc", "Dupont Jeanne"}),
+    ("dupont j", {"Dupont Jean Marc", "Dupont Jeanne"}),
+    ("dupont jeanne", {"Dupont Jeanne"}),
+    ("jean dupont", {"Dupont Jean Marc", "Dupont Jeanne"}),
+    ("dupont marc", {"Dupont Jean Marc"}),
+    ("1975", {"Dupont Jean Marc", "Lefèvre Hélène"}),
+    ("03/1975", {"Dupont Jean Marc"}),
+    ("14/03/1975", {"Dupont Jean Marc"}),
+    ("14031975", {"Dupont Jean Marc"}),
+    ("14/03", {"Dupont Jean Marc"}),
+    ("dupont 1980", {"Dupont Jeanne"}),
+    ("06 12", {"Dupont Jean Marc"}),
+    ("0612", {"Dupont Jean Marc"}),
+    ("06.12.34", {"Dupont Jean Marc"}),
+    ("+33 6 12", {"Dupont Jean Marc"}),
+    ("03 88", {"Lefèvre Hélène"}),
+    ("1 75 03", {"Dupont Jean Marc"}),
+    ("175037510812365", {"Dupont Jean Marc"}),
+    ("lefevre", {"Lefèvre Hélène"}),
+    ("LEFÈVRE hel", {"Lefèvre Hélène"}),
+    ("ecuyer", {"Lefèvre Hélène"}),
+    ("helene", {"Lefèvre Hélène"}),
+    ("goff", {"Le Goff Yann"}),
+    ("le goff", {"Le Goff Yann"}),
+    ("zzz", set()),
+    ("!!", set()),
+])
+def test_search_finds_by_names_dates_phones_and_nir(people, dr_alice, text, expected):
+    assert names(patient_search(user=dr_alice, text=text)) == expected
+
+
+def test_secretary_can_search_too(people, bob_secretary):
+    assert names(patient_search(user=bob_secretary, text="dupont jeanne")) == {"Dupont Jeanne"}
+
+
+def test_admin_without_identity_access_cannot_search(people, admin_eve):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        patient_search(user=admin_eve, text="dupont")
+
+
+def test_deleted_patients_are_not_found(people, dr_alice):
+    people["jeanne"].soft_delete(by=dr_alice)
+    assert names(patient_search(user=dr_alice, text="dupont")) == {"Dupont Jean Marc"}
+
+
+def test_every_search_is_audited_with_the_length_only(people, dr_alice):
+    patient_search(user=dr_alice, text="dupont j")
+    event = AuditEvent.objects.filter(action="patients.search").latest("seq")
+    assert event.actor == dr_alice
+    assert event.detail["length"] == len("dupont j")
+    assert "dupont" not in str(event.detail).lower()
+
+
+def test_most_recently_updated_come_first(people, dr_alice):
+    people["jean"].city = "Colmar"
+    people["jean"].save()
+    results = patient_search(user=dr_alice, text="dupont")
+    assert results[0].pk == people["jean"].pk
+
+
+def test_limit_is_respected(people, dr_alice):
+    assert len(patient_search(user=dr_alice, text="1975", limit=1)) == 1
+
+
+def test_query_parsing_recognises_each_kind():
+    assert parse_query("Dupont  J").words == ["dupont", "j"]
+    assert parse_query("06 12 34").phone == "061234"
+    assert parse_query("2 75 03").nir == "27503"
+    assert parse_query("275032a123").nir == "275032A123"
+    assert len(parse_query("1975").dates) == 1
+    assert parse_query("31/02/1975").dates == []  # impossible date: not a criterion, and not a crash
+
+
+def _appointment_today(patient, practitioner):
+    """An appointment today in the agenda app, when it exists (the search ranks today's patients first)."""
+    import datetime as dt
+
+    from django.apps import apps
+    from django.db import connection
+    from django.utils import timezone
+
+    try:
+        Appointment = apps.get_model("agenda", "Appointment")
+        Calendar = apps.get_model("agenda", "Calendar")
+    except LookupError:
+        pytest.skip("no agenda app")
+    if Appointment._meta.db_table not in connection.introspection.table_names():
+        pytest.skip("agenda not migrated")
+    calendar = Calendar.objects.filter(practitioner=practitioner).first() or Calendar.objects.create(
+        name="Dr Alice", practitioner=practitioner)
+    start = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    return Appointment.objects.create(calendar=calendar, patient=patient, start=start,
+                                      end=start + dt.timedelta(minutes=15))
+
+
+def test_patients_seen_today_come_first(people, dr_alice):
+    people["jean"].city = "Colmar"
+    people["jean"].save()  # the most recently updated...
+    _appointment_today(people["jeanne"], dr_alice)  # ...but Jeanne comes today
+    results = patient_search(user=dr_alice, text="dupont")
+    assert [p.pk for p in results] == [people["jeanne"].pk, people["jean"].pk]
+    assert results[0].seen_today == 0 and results[1].seen_today == 1
