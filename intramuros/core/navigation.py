@@ -19,4 +19,5 @@ NAV = [
     ("audit:index", _("Audit"), "audit.view"),
     ("backup:index", _("Backups"), "backup.manage"),
     ("core:settings", _("Practice"), "admin.settings"),
+    ("clinical:forms", _("Consultation forms"), "admin.settings"),
 ]
