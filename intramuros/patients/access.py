@@ -39,9 +39,8 @@ RESTRICTED_PARTS = {"summary", "record", "consultation", "document", "prescripti
 # Records that tie a practitioner to a patient: (app, model, the fields naming the practitioner).
 # Looked up by name so that this gate works whichever of these apps exist yet.
 CARE_RECORDS = [
-    ("agenda", "Appointment", ("practitioner", "user", "owner")),
-    ("clinical", "Consultation", ("practitioner", "author", "created_by")),
-    ("clinical", "Encounter", ("practitioner", "author", "created_by")),
+    ("agenda", "Appointment", ("calendar__practitioner", "practitioner")),
+    ("clinical", "Consultation", ("practitioner", "author")),
 ]
 
 
@@ -59,7 +58,7 @@ def has_care_relation(user, patient: Patient) -> bool:
             continue
         manager = getattr(model, "all_objects", model._default_manager)
         for field in user_fields:
-            if field in names and _exists(manager.filter(patient=patient, **{field: user})):
+            if field.split("__")[0] in names and _exists(manager.filter(patient=patient, **{field: user})):
                 return True
     return False
 

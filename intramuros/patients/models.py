@@ -242,3 +242,42 @@ class PatientMerge(models.Model):
     @property
     def is_undone(self) -> bool:
         return self.undone_at is not None
+
+
+class TagColor(models.TextChoices):
+    BLUE = "blue", _("Blue")
+    GREEN = "green", _("Green")
+    ORANGE = "orange", _("Orange")
+    RED = "red", _("Red")
+    PURPLE = "purple", _("Purple")
+    GREY = "grey", _("Grey")
+
+
+class Tag(models.Model):
+    """A coloured label put on patients ("diabetic follow-up", "research study") to find them again."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True, validators=_LINE)
+    color = models.CharField(_("colour"), max_length=10, choices=TagColor.choices, default=TagColor.BLUE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatientTag(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="patient_links")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patient", "tag"], name="patients_tag_once")]
+        indexes = [models.Index(fields=["tag", "patient"])]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on {self.patient_id}"

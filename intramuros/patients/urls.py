@@ -1,9 +1,11 @@
 from django.urls import path
 
-from intramuros.patients import views, views_correspondents, views_merge
+from intramuros.patients import views, views_correspondents, views_merge, views_tags
 
 app_name = "patients"
 urlpatterns = [
+    path("tags/", views_tags.tag_list, name="tags"),
+    path("<int:patient_id>/tags/", views_tags.patient_tag, name="patient_tag"),
     path("", views.index, name="index"),
     path("search/", views.search, name="search"),
     path("new/", views.new, name="new"),

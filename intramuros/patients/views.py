@@ -20,6 +20,7 @@ from intramuros.patients.forms import (
     PatientForm,
     PhotoForm,
 )
+from intramuros.patients.models import Tag
 
 
 def can_merge(user) -> bool:
@@ -81,7 +82,7 @@ def identity(request, patient_id):
     return render(request, "patients/identity.html", {
         "patient": patient, "links": links, "link_form": LinkForm(), "photo_form": PhotoForm(),
         "can_edit": has_capability(request.user, "identity.edit"), "can_merge": can_merge(request.user),
-        "can_delete": has_capability(request.user, "records.restore"),
+        "can_delete": has_capability(request.user, "records.restore"), "all_tags": Tag.objects.all(),
     })
 
 

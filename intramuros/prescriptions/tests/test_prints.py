@@ -1,0 +1,66 @@
+"""The printed prescription: PDF produced, kept encrypted exactly as printed, duplicates marked, ALD layout."""
+
+import hashlib
+
+import pytest
+
+from intramuros.audit.models import AuditEvent
+from intramuros.prescriptions.printing import pdf_context
+from intramuros.prescriptions.services import prescription_issue, prescription_print, print_bytes
+
+
+@pytest.fixture
+def ald_prescription(catalogue, drug, jeanne_martin, dr_alice):
+    return prescription_issue(patient=jeanne_martin, prescriber=dr_alice, layout="ald", page_size="A5", items=[
+        {"drug": drug("61000007").pk, "quantity": "1", "unit": "tablet", "moments": ["morning", "evening"],
+         "duration": 3, "duration_unit": "months", "renewals": 2, "ald": True, "non_substitutable": "MTE"},
+        {"drug": drug("61000001").pk, "quantity": "1", "unit": "tablet", "frequency": "prn", "frequency_count": 3},
+        {"kind": "lab", "label": "HbA1c, créatininémie", "ald": True},
+    ])
+
+
+def test_ald_layout_puts_condition_lines_in_the_upper_zone(ald_prescription):
+    context = pdf_context(ald_prescription)
+    assert [i["label"] for i in context["ald_lines"]] == ["GLUCOPHAGE 1000 mg, comprimé pelliculé",
+                                                         "HbA1c, créatininémie"]
+    assert [i["label"] for i in context["other_lines"]] == ["DOLIPRANE 1000 mg, comprimé"]
+    assert context["ald_lines"][0]["mentions"] == ["À renouveler 2 fois", "Non substituable (MTE)"]
+    assert context["ald_lines"][0]["dci"] == "metformine"  # the therapeutic fraction, not the salt
+    assert context["other_lines"][0]["dci"] == "paracétamol"
+
+
+def test_ald_layout_without_ald_line_is_refused(catalogue, drug, jeanne_martin, dr_alice):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="ALD"):
+        prescription_issue(patient=jeanne_martin, prescriber=dr_alice, layout="ald",
+                           items=[{"drug": drug("61000001").pk}])
+
+
+def test_print_is_a_pdf_kept_encrypted_and_duplicates_are_marked(ald_prescription, dr_alice):
+    from intramuros.documents.models import StoredFile
+    from intramuros.documents.storage import stored_path
+
+    first = prescription_print(prescription=ald_prescription, user=dr_alice)
+    assert not first.duplicate
+    data = print_bytes(printed=first, user=dr_alice)
+    assert data.startswith(b"%PDF-") and hashlib.sha256(data).hexdigest() == first.sha256
+    stored = StoredFile.objects.get(pk=first.stored_file_id)
+    assert b"%PDF" not in stored_path(stored).read_bytes()  # encrypted at rest
+    second = prescription_print(prescription=ald_prescription, user=dr_alice)
+    assert second.duplicate and second.sha256 != first.sha256
+    assert print_bytes(printed=first, user=dr_alice) == data  # the original stays exactly as printed
+    assert AuditEvent.objects.filter(action="prescriptions.prescription.printed").count() == 2
+
+
+def test_pdf_text_has_header_patient_lines_and_duplicate_mark(ald_prescription, dr_alice):
+    import io
+
+    pypdf = pytest.importorskip("pypdf")
+    prescription_print(prescription=ald_prescription, user=dr_alice)
+    duplicate = prescription_print(prescription=ald_prescription, user=dr_alice)
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(
+        io.BytesIO(print_bytes(printed=duplicate, user=dr_alice))).pages)
+    for expected in ("Dr Alice Bernard", "10001234567", "MARTIN Jeanne", "GLUCOPHAGE", "DUPLICATA",
+                     "1 comprimé le matin et le soir pendant 3 mois", "Page 1"):
+        assert expected in text, expected
