@@ -1,2 +1,43 @@
+from django.urls import path
+
+from intramuros.agenda import views, views_public, views_setup
+
 app_name = "agenda"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("week/", views.week, name="week"),
+    path("day/", views.day, name="day"),
+    path("month/", views.month, name="month"),
+    path("all/", views.all_practitioners, name="all"),
+    path("new/", views.appointment_new, name="appointment_new"),
+    path("patients/search/", views.patient_search, name="patient_search"),
+    path("appointments/<int:pk>/", views.appointment_detail, name="appointment"),
+    path("appointments/<int:pk>/move/", views.appointment_move, name="appointment_move"),
+    path("appointments/<int:pk>/cancel/", views.appointment_cancel, name="appointment_cancel"),
+    path("appointments/<int:pk>/status/", views.appointment_status, name="appointment_status"),
+    path("waiting-room/", views.waiting_room, name="waiting_room"),
+    path("waiting-room/list/", views.waiting_room_list, name="waiting_room_list"),
+    path("changes/", views.changes, name="changes"),
+    path("day.pdf", views.day_pdf, name="day_pdf"),
+    path("patient/<int:patient_id>/", views.patient_appointments, name="patient_appointments"),
+    path("types.css", views.types_css, name="types_css"),
+    path("setup/", views_setup.setup, name="setup"),
+    path("setup/types/new/", views_setup.type_edit, name="type_new"),
+    path("setup/types/<int:pk>/", views_setup.type_edit, name="type_edit"),
+    path("setup/resources/new/", views_setup.resource_edit, name="resource_new"),
+    path("setup/resources/<int:pk>/", views_setup.resource_edit, name="resource_edit"),
+    path("setup/calendars/<int:pk>/hours/", views_setup.hours_edit, name="hours"),
+    path("setup/calendars/<int:pk>/feed/", views_setup.feed, name="feed"),
+    path("setup/unavailability/new/", views_setup.unavailability_new, name="unavailability_new"),
+    path("setup/unavailability/<int:pk>/skip/", views_setup.unavailability_skip, name="unavailability_skip"),
+    path("setup/unavailability/<int:pk>/delete/", views_setup.unavailability_delete, name="unavailability_delete"),
+    path("setup/options/", views_setup.agenda_settings, name="settings"),
+    path("setup/requests/<int:pk>/", views_setup.booking_request_handle, name="booking_request"),
+    path("export/", views_setup.export_ics, name="export"),
+    path("import/", views_setup.import_ics, name="import"),
+    path("feed/<str:token>.ics", views_public.feed_ics, name="feed_ics"),
+    path("book/", views_public.book_index, name="book"),
+    path("book/<int:type_id>/", views_public.book_slots, name="book_slots"),
+    path("book/<int:type_id>/<int:calendar_id>/<str:start>/", views_public.book_form, name="book_form"),
+    path("book/done/", views_public.book_done, name="book_done"),
+]
