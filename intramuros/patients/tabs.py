@@ -23,6 +23,7 @@ FILE_TABS = [
     ("agenda:patient_appointments", _("Appointments"), "agenda.view"),
     ("billing:patient_account", _("Account"), "billing.view"),
     ("interop:patient_labs", _("Lab results"), "labs.view"),
+    ("messaging:patient_imaging", _("Imaging"), "clinical.view"),
     ("messaging:patient_messages", _("Messages"), "messages.use"),
 ]
 
