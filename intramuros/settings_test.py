@@ -18,3 +18,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 AXES_ENABLED = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+if DATABASES["default"]["ENGINE"].endswith("sqlcipher"):  # noqa: F405
+    # In memory, one per test process (pytest-django leaves ":memory:" alone when it adds its -n suffixes).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
