@@ -1,0 +1,74 @@
+"""`intramuros upgrade` backs up first and puts the data back by itself when a migration fails."""
+
+import pytest
+from django.db import connection
+
+from intramuros.backup.tests.cli import open_db, run
+
+# Runs in a child process on a real data directory: the migration is replaced by one that damages the data
+# half-way, then fails, as a broken migration would.
+FAILING_UPGRADE = """
+from unittest import mock
+from django.db import connection
+import intramuros.core.database as database
+from intramuros.backup import services
+
+def broken_migration():
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE patients_patient SET birth_name = 'DAMAGED'")
+        cursor.execute("CREATE TABLE upgrade_leftover (id integer)")
+    connection.commit() if not connection.get_autocommit() else None
+    raise RuntimeError("column clinical_note.body already exists")
+
+with mock.patch.object(database, "pending_migrations", return_value=["clinical.0042_broken"]):
+    try:
+        services.upgrade_run(migrate=broken_migration)
+    except services.UpgradeFailed as exc:
+        print("UPGRADE FAILED:", exc)
+"""
+
+
+PATIENTS = """
+from intramuros.testing.personas import make_patient
+for i in range(8):
+    make_patient(birth_name=f"Patient{i}", nir="")
+"""
+
+
+@pytest.fixture(scope="module")
+def practice(tmp_path_factory):
+    if connection.vendor != "sqlite":
+        pytest.skip("reads the embedded database file directly")
+    data = tmp_path_factory.mktemp("upgrade") / "practice"
+    run(data, "init")
+    run(data, "shell", "-c", PATIENTS)
+    return data
+
+
+def _state(data):
+    conn = open_db(data)
+    try:
+        names = sorted(r[0] for r in conn.execute("SELECT birth_name FROM patients_patient"))
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return names, tables, conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_failed_migration_is_rolled_back_from_the_backup(practice):
+    names, tables, _ = _state(practice)
+    assert len(names) == 8
+    result = run(practice, "shell", "-c", FAILING_UPGRADE)
+    assert "UPGRADE FAILED" in result.stdout and "restored as it was before the upgrade" in result.stdout
+    after_names, after_tables, integrity = _state(practice)
+    assert integrity == "ok"
+    assert after_names == names and "DAMAGED" not in after_names
+    assert "upgrade_leftover" not in after_tables and after_tables == tables
+    archives = list((practice / "backups" / "before-upgrade").glob("*.backup.age"))
+    assert len(archives) == 1
+    assert "healthy" in run(practice, "check").stdout
+
+
+def test_upgrade_with_nothing_to_do_says_so(practice):
+    # (after the rollback above: the restored practice is complete and up to date)
+    assert "up to date" in run(practice, "upgrade").stdout
