@@ -29,3 +29,15 @@ def destinations(tmp_path):
     for d in dirs:
         d.mkdir()
     return dirs
+
+
+@pytest.fixture(autouse=True)
+def own_documents_dir(tmp_path, monkeypatch):
+    """Each test's own document store: the shared one holds files left by other apps' tests in this process,
+    which a backup rightly includes."""
+    from intramuros.core import paths
+
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    monkeypatch.setattr(paths, "documents_dir", lambda: folder)
+    return folder
