@@ -18,6 +18,7 @@ NAV = [
     ("accounts:users", _("Users"), "admin.users"),
     ("audit:index", _("Audit"), "audit.view"),
     ("backup:index", _("Backups"), "backup.manage"),
+    ("interop:tokens", _("Interoperability"), "interop.manage"),
     ("core:settings", _("Practice"), "admin.settings"),
     ("clinical:forms", _("Consultation forms"), "admin.settings"),
 ]

@@ -46,6 +46,11 @@ class ImportReport:
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
 
+    # For the templates, which cannot pass an argument.
+    n_created = property(lambda self: self.count("created"))
+    n_rejected = property(lambda self: self.count("rejected"))
+    n_duplicate = property(lambda self: self.count("duplicate"))
+
 
 def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
     if len(data) > MAX_BYTES:

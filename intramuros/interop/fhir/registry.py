@@ -30,10 +30,19 @@ class ResourceType:
     patient_of: Callable[[object], int | None] = lambda obj: None
     import_order: int = 50
     model_class: type | None = None
+    # Data from another software (ids not ours): whether this record type takes that resource.
+    foreign: Callable[[dict], bool] | None = None
+    also_models: tuple = ()  # other tables an import writes ids into (their sequences are reset afterwards)
     search_doc: dict[str, str] = field(default_factory=dict)
     # Several of our record types may make one FHIR type (lab results and vital signs are both
     # Observations): each has its own id prefix ("lab-12"); the one without prefix uses the bare pk.
     id_prefix: str = ""
+    # Whether the API may create/update it; by default only the record type without prefix may.
+    api_write: bool | None = None
+
+    @property
+    def writable(self) -> bool:
+        return self.from_fhir is not None and (not self.id_prefix if self.api_write is None else self.api_write)
 
     @property
     def key(self) -> str:
@@ -47,7 +56,12 @@ class ResourceType:
             if not ident.startswith(self.id_prefix + "-"):
                 return None
             ident = ident[len(self.id_prefix) + 1:]
-        return int(ident) if ident.isdigit() else None
+        return int(ident) if is_id_number(ident) else None
+
+
+def is_id_number(text: str) -> bool:
+    """Plain ASCII digits, short enough for a 64-bit id (int() would take '٣', and huge numbers overflow)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 REGISTRY: dict[str, ResourceType] = {}
@@ -87,6 +101,8 @@ def ref_id(reference: str | None, expected_type: str) -> int:
     if not reference or "/" not in reference:
         raise FhirInputError(f"a reference to a {expected_type} is required")
     kind, _, ident = reference.partition("/")
-    if kind != expected_type or not ident.isdigit():
+    if kind == expected_type and ident and not is_id_number(ident):
+        raise FhirInputError(f"{reference} does not exist here (not in this import, or rejected)", status=422)
+    if kind != expected_type or not is_id_number(ident):
         raise FhirInputError(f"{reference!r} is not a reference to a {expected_type}")
     return int(ident)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import JsonResponse
 from django.utils import timezone
@@ -47,7 +48,9 @@ def fhir_endpoint(view):
         request.fhir_actor = f"fhir:{token.name}" if token else "fhir:anonymous"
         try:
             return view(request, *args, **kwargs)
-        except FhirInputError as exc:
+        except (ValidationError, FhirInputError) as exc:
+            if isinstance(exc, ValidationError):  # a service's own check, said in plain words
+                exc = FhirInputError(" ".join(exc.messages), status=422)
             audit.record(actor=request.fhir_actor, action="interop.fhir.refused", reason=str(exc)[:300],
                          path=request.path[:200])
             return _outcome(str(exc), exc.status, exc.code)
@@ -69,7 +72,7 @@ def metadata(request):
     for name in fhir_types():
         found = sources(name)
         params = {k: v for r in found for k, v in r.search_doc.items()}
-        writable = any(r.from_fhir and not r.id_prefix for r in found)
+        writable = any(r.writable for r in found)
         resources.append({"type": name, "interaction": [{"code": "read"}, {"code": "search-type"}] + (
             [{"code": "create"}, {"code": "update"}] if writable else []),
             "searchParam": [{"name": k, "type": v} for k, v in sorted(params.items())]})
@@ -113,11 +116,11 @@ def _search(found, params) -> list:
 def type_endpoint(request, resource_type):
     found = _sources(resource_type)
     if request.method == "POST":
-        return _write(request, found[0], None)
+        return _write(request, next((r for r in found if r.writable), found[0]), None)
     if request.method != "GET":
         raise FhirInputError("use GET to search or POST to create", code="not-supported", status=405)
     try:
-        count = min(int(request.GET.get("_count", 50)), MAX_COUNT)
+        count = max(min(int(request.GET.get("_count", 50)), MAX_COUNT), 0)
         offset = max(int(request.GET.get("_offset", 0)), 0)
     except ValueError:
         raise FhirInputError("_count and _offset must be whole numbers") from None
@@ -152,7 +155,7 @@ def instance_endpoint(request, resource_type, ident):
 
 
 def _write(request, resource, existing):
-    if resource.from_fhir is None or resource.id_prefix:
+    if not resource.writable:
         raise FhirInputError(f"{resource.name} cannot be written through the API", code="not-supported", status=405)
     if len(request.body) > MAX_BODY:
         raise FhirInputError("the resource is larger than 2 MB", code="too-costly", status=413)
@@ -171,3 +174,10 @@ def _write(request, resource, existing):
                      target=obj, patient=resource.patient_of(obj), resource=resource.name)
     body = resource.to_fhir(obj)
     return _respond(body, status=200 if existing else 201, Location=f"/fhir/{resource.name}/{body['id']}")
+
+
+@csrf_exempt
+def unknown_path(request, rest=""):
+    """Any other address under /fhir/ answers in FHIR too, not with the site's HTML page."""
+    return _outcome("no FHIR interaction at this address: use /fhir/<type>, /fhir/<type>/<id> or /fhir/metadata",
+                    404, "not-found")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import socketserver
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from intramuros.interop.labs.hl7v2 import ack
 from intramuros.interop.labs.services import DuplicateMessage, decode, lab_message_receive
@@ -34,6 +34,12 @@ class MLLPHandler(socketserver.StreamRequestHandler):
     timeout = 60
 
     def handle(self):
+        try:
+            self._serve()
+        finally:
+            connections.close_all()  # this thread's own database connection ends with the lab's connection
+
+    def _serve(self):
         buffer = b""
         while True:
             try:

@@ -31,6 +31,12 @@ def test_round_trip_on_the_demo_practice_is_lossless(tmp_path):
     match, mismatch, errors = filecmp.cmpfiles(tmp_path / "export1", tmp_path / "export2", names, shallow=False)
     assert not mismatch and not errors, mismatch
     assert (tmp_path / "export1" / "Patient.ndjson").read_text().count("\n") == 40
+    # Every kind of record the demo makes is in the comparison, not only the clinical ones.
+    for name, marker in (("Appointment", '"resourceType":"Appointment"'), ("Schedule", '"id":"calendar-'),
+                         ("HealthcareService", '"id":"apptype-'), ("Slot", '"id":"unavailable-'),
+                         ("MedicationRequest", '"id":"rx-'), ("DocumentReference", '"id":"printed-'),
+                         ("DocumentReference", '"id":"letter-'), ("DocumentReference", '"id":"doc-')):
+        assert marker in (tmp_path / "export1" / f"{name}.ndjson").read_text(), name
 
 
 def test_import_refuses_a_tampered_export_and_imports_nothing(tmp_path):

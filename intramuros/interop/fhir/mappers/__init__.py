@@ -3,7 +3,7 @@
 from intramuros.interop.fhir.mappers import observation, patient, practitioner  # noqa: F401
 
 for _optional in ("forms", "encounter", "condition", "allergy", "immunization", "medication", "appointment",
-                  "document"):
+                  "prescription", "document"):
     try:
         __import__(f"intramuros.interop.fhir.mappers.{_optional}")
     except ModuleNotFoundError as exc:  # a resource type whose mapper is not written yet

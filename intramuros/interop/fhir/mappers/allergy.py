@@ -10,6 +10,7 @@ from intramuros.interop.fhir.mappers.clinical_common import (
     patient_ref,
     save_checked,
 )
+from intramuros.interop.fhir.mappers.common import always, concept_text
 from intramuros.interop.fhir.registry import ResourceType, ref_id, register
 
 VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
@@ -40,7 +41,7 @@ def from_fhir(data, *, actor, existing=None, keep_id=False):
         ((data.get("reaction") or [{}])[0].get("severity") or "moderate")
     reaction = (((data.get("reaction") or [{}])[0].get("manifestation") or [{}])[0]).get("text", "")
     obj = existing or Allergy(patient=patient_from(data))
-    obj.kind, obj.substance, obj.reaction = data.get("type", "allergy"), (data.get("code") or {}).get("text", ""), \
+    obj.kind, obj.substance, obj.reaction = data.get("type", "allergy"), concept_text(data.get("code")), \
         reaction
     obj.severity, obj.certainty = severity, certainty
     obj.noted_on = (data.get("recordedDate") or "")[:10] or None
@@ -50,7 +51,7 @@ def from_fhir(data, *, actor, existing=None, keep_id=False):
 
 ALLERGIES = register(ResourceType(
     name="AllergyIntolerance", queryset=lambda: Allergy.all_objects.order_by("pk"), to_fhir=to_fhir,
-    from_fhir=from_fhir, patient_of=lambda a: a.patient_id, import_order=40, model_class=Allergy,
+    from_fhir=from_fhir, patient_of=lambda a: a.patient_id, import_order=40, model_class=Allergy, foreign=always,
     search_params={"patient": lambda qs, v: qs.filter(
         patient_id=ref_id(v if "/" in v else f"Patient/{v}", "Patient"))},
     search_doc={"patient": "reference"}))

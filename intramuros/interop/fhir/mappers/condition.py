@@ -10,8 +10,8 @@ from intramuros.interop.fhir.mappers.clinical_common import (
     patient_ref,
     save_checked,
 )
-from intramuros.interop.fhir.mappers.common import ICD10
-from intramuros.interop.fhir.registry import FhirInputError, ResourceType, ref_id, register
+from intramuros.interop.fhir.mappers.common import ICD10, concept_text
+from intramuros.interop.fhir.registry import FhirInputError, ResourceType, is_id_number, ref_id, register
 
 CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
@@ -28,7 +28,7 @@ def _code(label: str, icd10: str) -> dict:
 def _label_icd(data: dict) -> tuple[str, str]:
     code = data.get("code") or {}
     icd = next((c.get("code", "") for c in code.get("coding") or [] if c.get("system") == ICD10), "")
-    return code.get("text", ""), icd
+    return concept_text(code), icd
 
 
 def _patient_search(qs, value):
@@ -56,6 +56,23 @@ def problem_in(data, *, actor, existing=None, keep_id=False):
 
 
 # --- antecedents ---
+def _year(data: dict) -> int | None:
+    if is_id_number(str(data.get("onsetString", ""))):
+        return int(data["onsetString"])
+    onset = str(data.get("onsetDateTime", ""))[:4]  # from another software: the year of a full date
+    return int(onset) if is_id_number(onset) else None
+
+
+def _foreign_kind(data: dict) -> str:
+    """Which of our record types a Condition from another software becomes (see docs/interop.md)."""
+    codes = {c.get("code") for cat in data.get("category") or [] for c in cat.get("coding") or []}
+    if "encounter-diagnosis" in codes and data.get("encounter"):
+        return "diagnosis"
+    status = ((data.get("clinicalStatus") or {}).get("coding") or [{}])[0].get("code")
+    return "problem" if status in ("active", "recurrence", "relapse") else "antecedent"
+
+
+
 def antecedent_out(a: Antecedent) -> dict:
     ext = [{"url": f"{ANTECEDENT}#category", "valueCode": a.category}]
     for field in ("relative", "lifestyle"):
@@ -83,7 +100,7 @@ def antecedent_in(data, *, actor, existing=None, keep_id=False):
                      lifestyle=(ext.get("lifestyle") or {}).get("valueString", ""),
                      pack_years=(ext.get("pack_years") or {}).get("valueDecimal"),
                      alcohol_units_per_week=(ext.get("alcohol_units_per_week") or {}).get("valueInteger"),
-                     year=int(data["onsetString"]) if str(data.get("onsetString", "")).isdigit() else None)
+                     year=_year(data))
     common_in(obj, data, resource=ANTECEDENTS, keep_id=keep_id)
     return save_checked(obj)
 
@@ -116,15 +133,17 @@ def diagnosis_in(data, *, actor, existing=None, keep_id=False):
 _common = {"search_params": {"patient": _patient_search}, "search_doc": {"patient": "reference"}}
 PROBLEMS = register(ResourceType(
     name="Condition", id_prefix="problem", queryset=lambda: Problem.all_objects.order_by("pk"), to_fhir=problem_out,
-    from_fhir=problem_in, patient_of=lambda o: o.patient_id, import_order=40, model_class=Problem, **_common))
+    from_fhir=problem_in, patient_of=lambda o: o.patient_id, import_order=40, model_class=Problem,
+    foreign=lambda d: _foreign_kind(d) == "problem", **_common))
 ANTECEDENTS = register(ResourceType(
     name="Condition", id_prefix="antecedent", queryset=lambda: Antecedent.all_objects.order_by("pk"),
     to_fhir=antecedent_out, from_fhir=antecedent_in, patient_of=lambda o: o.patient_id, import_order=40,
-    model_class=Antecedent, **_common))
+    model_class=Antecedent, foreign=lambda d: _foreign_kind(d) == "antecedent", **_common))
 DIAGNOSES = register(ResourceType(
     name="Condition", id_prefix="diagnosis",
     queryset=lambda: Diagnosis.all_objects.select_related("consultation").order_by("pk"), to_fhir=diagnosis_out,
     from_fhir=diagnosis_in, patient_of=lambda o: o.consultation.patient_id, import_order=55, model_class=Diagnosis,
+    foreign=lambda d: _foreign_kind(d) == "diagnosis",
     search_params={"patient": lambda qs, v: qs.filter(consultation__patient_id=int(v.rsplit("/", 1)[-1]))
-                   if v.rsplit("/", 1)[-1].isdigit() else qs.none()},
+                   if is_id_number(v.rsplit("/", 1)[-1]) else qs.none()},
     search_doc={"patient": "reference"}))

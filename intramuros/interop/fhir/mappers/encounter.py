@@ -116,6 +116,7 @@ def vitals_in(data, *, actor, existing=None, keep_id=False):
 ENCOUNTERS = register(ResourceType(
     name="Encounter", queryset=lambda: Consultation.all_objects.order_by("pk"), to_fhir=encounter_out,
     from_fhir=encounter_in, patient_of=lambda c: c.patient_id, import_order=50, model_class=Consultation,
+    foreign=lambda d: True,
     search_params={"patient": _patient_search}, search_doc={"patient": "reference"}))
 VITAL_SIGNS = register(ResourceType(
     name="Observation", id_prefix="vitals",

@@ -10,6 +10,7 @@ from intramuros.interop.fhir.mappers.clinical_common import (
     patient_ref,
     save_checked,
 )
+from intramuros.interop.fhir.mappers.common import always, concept_text
 from intramuros.interop.fhir.registry import FhirInputError, ResourceType, ref_id, register
 
 
@@ -28,7 +29,7 @@ def from_fhir(data, *, actor, existing=None, keep_id=False):
     if not given:
         raise FhirInputError("Immunization needs occurrenceDateTime")
     obj = existing or Vaccination(patient=patient_from(data))
-    obj.vaccine, obj.given_on = (data.get("vaccineCode") or {}).get("text", ""), given
+    obj.vaccine, obj.given_on = concept_text(data.get("vaccineCode")), given
     obj.batch = data.get("lotNumber", "")
     obj.dose = ((data.get("protocolApplied") or [{}])[0]).get("doseNumberString", "")
     common_in(obj, data, resource=IMMUNIZATIONS, keep_id=keep_id and existing is None)
@@ -37,7 +38,7 @@ def from_fhir(data, *, actor, existing=None, keep_id=False):
 
 IMMUNIZATIONS = register(ResourceType(
     name="Immunization", queryset=lambda: Vaccination.all_objects.order_by("pk"), to_fhir=to_fhir,
-    from_fhir=from_fhir, patient_of=lambda v: v.patient_id, import_order=40, model_class=Vaccination,
+    from_fhir=from_fhir, patient_of=lambda v: v.patient_id, import_order=40, model_class=Vaccination, foreign=always,
     search_params={"patient": lambda qs, v: qs.filter(
         patient_id=ref_id(v if "/" in v else f"Patient/{v}", "Patient"))},
     search_doc={"patient": "reference"}))

@@ -14,6 +14,7 @@ from intramuros.interop.fhir.mappers.clinical_common import (
     patient_ref,
     save_checked,
 )
+from intramuros.interop.fhir.mappers.common import always, concept_text
 from intramuros.interop.fhir.registry import ResourceType, ref_id, register
 
 KIND = "urn:intramuros:treatment#kind"
@@ -43,10 +44,10 @@ def from_fhir(data, *, actor, existing=None, keep_id=False):
     period = (data.get("dispenseRequest") or {}).get("validityPeriod") or {}
     requester = (data.get("requester") or {}).get("reference")
     obj = existing or Treatment(patient=patient_from(data, "subject"))
-    obj.drug = (data.get("medicationCodeableConcept") or {}).get("text", "")
+    obj.drug = concept_text(data.get("medicationCodeableConcept"))
     obj.dosage = ((data.get("dosageInstruction") or [{}])[0]).get("text", "")
     obj.kind = (ext.get(KIND) or {}).get("valueCode", Treatment.Kind.CHRONIC)
-    obj.start, obj.end = period.get("start"), period.get("end")
+    obj.start, obj.end = period.get("start") or (data.get("authoredOn") or "")[:10] or None, period.get("end")
     obj.prescriber = User.objects.filter(pk=ref_id(requester, "Practitioner")).first() if requester else None
     obj.source, _, obj.source_ref = (ext.get(SOURCE) or {}).get("valueString", "|").partition("|")
     common_in(obj, data, resource=TREATMENTS, keep_id=keep_id and existing is None)
@@ -55,7 +56,7 @@ def from_fhir(data, *, actor, existing=None, keep_id=False):
 
 TREATMENTS = register(ResourceType(
     name="MedicationRequest", id_prefix="treatment", queryset=lambda: Treatment.all_objects.order_by("pk"),
-    to_fhir=to_fhir, from_fhir=from_fhir, patient_of=lambda t: t.patient_id, import_order=45, model_class=Treatment,
+    to_fhir=to_fhir, from_fhir=from_fhir, patient_of=lambda t: t.patient_id, import_order=45, model_class=Treatment, foreign=always,
     search_params={"patient": lambda qs, v: qs.filter(
         patient_id=ref_id(v if "/" in v else f"Patient/{v}", "Patient"))},
     search_doc={"patient": "reference"}))

@@ -86,6 +86,7 @@ def from_fhir(data: dict, *, actor, existing=None, keep_id: bool = False) -> Lab
 LABS = register(ResourceType(
     name="Observation", id_prefix="lab", queryset=lambda: LabResult.objects.order_by("pk"), to_fhir=to_fhir,
     from_fhir=from_fhir, patient_of=lambda r: r.patient_id, import_order=60, model_class=LabResult,
+    foreign=lambda d: True,
     search_params={"patient": lambda qs, v: qs.filter(patient_id=ref_id(v if "/" in v else f"Patient/{v}", "Patient")),
                    "code": lambda qs, v: qs.filter(code=v.rsplit("|", 1)[-1])},
     search_doc={"patient": "reference", "code": "token"}))

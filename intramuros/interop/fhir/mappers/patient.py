@@ -125,6 +125,7 @@ def _search_birthdate(qs, value):
 register(ResourceType(
     name="Patient", queryset=lambda: Patient.all_objects.select_related("referring_practitioner").order_by("pk"),
     to_fhir=to_fhir, from_fhir=from_fhir, patient_of=lambda p: p.pk, import_order=20, model_class=Patient,
+    foreign=lambda d: True,
     search_params={"name": _search_name, "family": _search_name, "identifier": _search_identifier,
                    "birthdate": _search_birthdate},
     search_doc={"name": "string", "family": "string", "identifier": "token", "birthdate": "date"}))

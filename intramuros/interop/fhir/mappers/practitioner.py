@@ -52,7 +52,7 @@ def from_fhir(data: dict, *, actor, existing: User | None = None, keep_id: bool 
 register(ResourceType(
     name="Practitioner",
     queryset=lambda: User.objects.filter(role__in=[Role.PRACTITIONER, Role.REPLACEMENT]).order_by("pk"),
-    to_fhir=to_fhir, from_fhir=from_fhir, import_order=10, model_class=User,
+    to_fhir=to_fhir, from_fhir=from_fhir, import_order=10, model_class=User, foreign=lambda d: True,
     search_params={"name": lambda qs, v: qs.filter(last_name__icontains=v),
                    "identifier": lambda qs, v: qs.filter(rpps=v.rsplit("|", 1)[-1])},
     search_doc={"name": "string", "identifier": "token"}))
