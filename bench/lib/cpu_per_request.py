@@ -1,0 +1,79 @@
+"""CPU time per request of the main pages, in-process (Django's test client), for one database setting.
+
+HTTP figures on a shared machine swing with the other work; the CPU time the server process spends per
+request (time.process_time) hardly does, which makes it the fair way to compare the encrypted embedded
+database with the plain one (and PostgreSQL) on a busy machine:
+
+    INTRAMUROS_DATA_DIR=/tmp/practice .venv/bin/python -m bench.lib.cpu_per_request [--runs 40]
+    INTRAMUROS_DATA_DIR=/tmp/practice DJANGO_SETTINGS_MODULE=bench.lib.plain_settings \\
+        .venv/bin/python -m bench.lib.cpu_per_request        # after bench/run.py --plain made the copy
+    INTRAMUROS_DATABASE_URL=postgres://... INTRAMUROS_DATA_DIR=... .venv/bin/python -m bench.lib.cpu_per_request
+
+Prints, per page: CPU ms per request (median of the runs), wall ms, and the number of SQL queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intramuros.settings")
+    os.environ["INTRAMUROS_HTTPS"] = "0"
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from intramuros.accounts.models import User
+    from intramuros.agenda.models import Calendar
+    from intramuros.clinical.models import Consultation
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username="alice"))
+    consultations = list(Consultation.objects.order_by("-pk").values_list("pk", "patient_id")[100:100 + args.runs])
+    cal = Calendar.objects.filter(practitioner__username="alice").values_list("pk", flat=True).first()
+    pages = {
+        "search": lambda i: client.get("/patients/search/", {"q": ["mar", "dub", "ber", "lef", "rou"][i % 5]},
+                                       HTTP_HX_REQUEST="true"),
+        "summary": lambda i: client.get(f"/clinical/p/{consultations[i][1]}/"),
+        "consultation": lambda i: client.get(f"/clinical/p/{consultations[i][1]}/consultations/{consultations[i][0]}/"),
+        "agenda_week": lambda i: client.get("/agenda/week/", {"cal": cal}),
+        "save_consultation": lambda i: client.post(
+            f"/clinical/p/{consultations[i][1]}/consultations/new/?form=",
+            {"at": time.strftime("%Y-%m-%dT%H:%M"), "reason": "Banc d'essai", "weight_kg": "72.5"}),
+    }
+    figures = {"database": connection.vendor, "settings": os.environ["DJANGO_SETTINGS_MODULE"], "pages": {}}
+    print(f"{connection.vendor} ({os.environ['DJANGO_SETTINGS_MODULE']}), {args.runs} runs per page")
+    for name, fn in pages.items():
+        fn(0)  # warm-up
+        cpu, wall = [], []
+        for i in range(args.runs):
+            c0, w0 = time.process_time(), time.perf_counter()
+            response = fn(i)
+            cpu.append((time.process_time() - c0) * 1000)
+            wall.append((time.perf_counter() - w0) * 1000)
+            assert response.status_code in (200, 302), (name, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            fn(0)
+        figures["pages"][name] = {"cpu_ms": round(statistics.median(cpu), 1),
+                                  "wall_ms": round(statistics.median(wall), 1), "queries": len(queries)}
+        print(f"  {name:<18} CPU {figures['pages'][name]['cpu_ms']:6.1f} ms   wall "
+              f"{figures['pages'][name]['wall_ms']:6.1f} ms   {len(queries)} queries")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(figures, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()
