@@ -8,4 +8,7 @@ def unread(request):
         return {}
     from intramuros.messaging.selectors import unread_count
 
-    return {"unread_messages": unread_count(user=user)}
+    # Counted once per request, however many templates of the page ask for it.
+    if not hasattr(request, "_unread_messages"):
+        request._unread_messages = unread_count(user=user)
+    return {"unread_messages": request._unread_messages}

@@ -38,7 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8443, help="port (default 8443)")
         parser.add_argument("--insecure-http", action="store_true",
                             help="serve plain HTTP (only behind a TLS proxy, or for tests on this machine)")
-        parser.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+        parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
+                            help="server processes (default: one per processor core, 4 at most)")
         parser.add_argument("--threads", type=int, default=4, help="threads per process (default 4)")
         parser.add_argument("--no-worker", action="store_true", help="do not start the background-jobs worker")
 
