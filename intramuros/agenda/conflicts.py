@@ -42,8 +42,11 @@ def find_conflicts(*, calendar: Calendar, resource: Calendar | None,
         return []
     span_start, span_end = intervals[0][0], max(e for _s, e in intervals)
     cal_ids = [calendar.pk] + ([resource.pk] if resource else [])
+    # No appointment lasts more than 10 hours (services.MAX_MINUTES): bounding the start keeps this an index
+    # range instead of a scan of the calendar's whole past.
     taken = list(Appointment.objects.filter(Q(calendar_id__in=cal_ids) | Q(resource_id__in=cal_ids),
-                                            status__in=ACTIVE_STATUSES, start__lt=span_end, end__gt=span_start)
+                                            status__in=ACTIVE_STATUSES, start__lt=span_end, end__gt=span_start,
+                                            start__gte=span_start - datetime.timedelta(hours=12))
                  .exclude(pk__in=list(exclude_ids)).values_list("start", "end", "calendar_id", "resource_id"))
     busy = _busy(cal_ids, span_start, span_end)
     hours = opening_hours_map([calendar.pk]).get(calendar.pk)
