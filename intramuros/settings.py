@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "intramuros.core.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "intramuros.core.csrf.SameOriginCsrfMiddleware",
@@ -102,6 +103,9 @@ def _database() -> dict:
             "ENGINE": "intramuros.core.db.sqlcipher",
             "NAME": str(paths.database_file()),
             "OPTIONS": {"key_file": str(paths.db_key_file()), "transaction_mode": "IMMEDIATE"},
+            # Connections are kept between requests: opening one costs the key setup and pragmas.
+            "CONN_MAX_AGE": 300,
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": None},
         }
     parsed = urlparse(url)
@@ -173,10 +177,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Sessions end after a period of inactivity: the cookie is renewed on every request.
+# Sessions end after a period of inactivity: an active session is renewed (at most once a minute).
 HTTPS = env_bool("INTRAMUROS_HTTPS", True)
 SESSION_COOKIE_AGE = 60 * env_int("INTRAMUROS_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # renewed at most once a minute by core.middleware.SessionRenewalMiddleware
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"

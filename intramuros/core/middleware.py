@@ -29,3 +29,27 @@ class SecurityHeadersMiddleware:
             # Pages with patient data must not linger in shared caches or the browser history cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class SessionRenewalMiddleware:
+    """Keep an active session alive without writing it on every request.
+
+    The idle timeout is the session cookie's age; renewing it at most once a minute is enough for a
+    30-minute timeout and spares a database write and commit per request.
+    """
+
+    RENEW_EVERY = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.modified:
+            now = int(time.time())
+            if now - session.get("_renewed", 0) >= self.RENEW_EVERY:
+                session["_renewed"] = now  # marks it modified: SessionMiddleware saves it with a new expiry
+        return response

@@ -36,9 +36,17 @@ def test_french_by_default_english_selectable(client, dr_alice):
     assert "Log in" in page.content.decode()
 
 
-def test_idle_timeout_is_configured_and_renewed_on_each_request():
+def test_idle_timeout_is_configured_and_an_active_session_is_renewed(alice_client, monkeypatch):
+    from intramuros.core.middleware import SessionRenewalMiddleware
+
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert "intramuros.core.middleware.SessionRenewalMiddleware" in settings.MIDDLEWARE
+    first = alice_client.get(reverse("core:home"))
+    assert settings.SESSION_COOKIE_NAME in first.cookies  # renewed: a new expiry is sent
+    again = alice_client.get(reverse("core:home"))
+    assert settings.SESSION_COOKIE_NAME not in again.cookies  # within the minute: no write
+    monkeypatch.setattr(SessionRenewalMiddleware, "RENEW_EVERY", 0)
+    assert settings.SESSION_COOKIE_NAME in alice_client.get(reverse("core:home")).cookies
 
 
 def test_production_cookies_are_secure(monkeypatch):
