@@ -64,8 +64,11 @@ def has_care_relation(user, patient: Patient) -> bool:
 
 
 def _exists(queryset) -> bool:
-    # A savepoint, so that an app whose table is not migrated yet cannot break the caller's transaction.
+    # Inside a transaction, a savepoint keeps an unexpected database error from breaking the caller's
+    # transaction. Outside one, no transaction is opened: on SQLite it would take the write lock for a read.
     try:
+        if not transaction.get_connection().in_atomic_block:
+            return queryset.exists()
         with transaction.atomic():
             return queryset.exists()
     except DatabaseError:
