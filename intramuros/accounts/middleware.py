@@ -32,7 +32,7 @@ class FirstRunMiddleware:
     def __call__(self, request):
         if not self.has_users:
             self.has_users = User.objects.exists()
-            if not self.has_users and not request.path.startswith(("/setup/", "/static/", "/i18n/", "/health")):
+            if not self.has_users and not request.path.startswith(("/setup/", "/static/", "/i18n/", "/health", "/fhir/")):
                 return redirect("accounts:setup")
         return self.get_response(request)
 

@@ -11,7 +11,7 @@ class StrengthValidator:
 
     def validate(self, password, user=None):
         inputs = [v for v in (getattr(user, "username", ""), getattr(user, "last_name", "")) if v]
-        result = zxcvbn(password[:100], user_inputs=inputs)
+        result = zxcvbn(password[:72], user_inputs=inputs)  # zxcvbn refuses longer input; 72 characters decide
         if result["score"] < self.min_score:
             hint = result["feedback"].get("warning") or ""
             raise ValidationError(

@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
     name = "intramuros.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self):
+        from intramuros.audit import checks  # noqa: F401 - registers the system check

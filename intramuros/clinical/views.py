@@ -145,7 +145,10 @@ def consultation_detail(request, patient_id, pk):
 def _chosen_version(request) -> FormVersion | None:
     """The form version of a new consultation: posted (as shown when the page was opened) or chosen by GET."""
     if request.method == "POST" and request.POST.get("form_version"):
-        return get_object_or_404(FormVersion, pk=request.POST["form_version"])
+        posted = request.POST["form_version"]
+        if not posted.isdigit():
+            raise Http404
+        return get_object_or_404(FormVersion, pk=int(posted))
     if "form" not in request.GET:  # by default, the form of the practitioner's specialty when there is one
         offered = list(selectors.offered_forms().filter(specialty=request.user.specialty)[:2])
         return offered[0].current_version if len(offered) == 1 and request.user.specialty else None
