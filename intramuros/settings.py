@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "intramuros.core.csrf.SameOriginCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "intramuros.core.lockdown.LockdownMiddleware",
+    "intramuros.audit.breakglass.BreakGlassMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -48,8 +48,9 @@ class SessionRenewalMiddleware:
 
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.modified:
+        if session is not None and session.session_key:
             now = int(time.time())
-            if now - session.get("_renewed", 0) >= self.RENEW_EVERY:
+            # A session saved anyway (changed by the request) is renewed by that save: note when.
+            if session.modified or now - session.get("_renewed", 0) >= self.RENEW_EVERY:
                 session["_renewed"] = now  # marks it modified: SessionMiddleware saves it with a new expiry
         return response
