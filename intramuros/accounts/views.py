@@ -24,7 +24,8 @@ from intramuros.accounts.models import User
 
 def _safe_next(request, default="core:home"):
     target = request.GET.get("next") or request.POST.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if (target and target.startswith("/") and not target.startswith("//")
+            and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())):
         return target
     return default
 

@@ -20,12 +20,7 @@ def _is_loopback(host) -> bool:
     try:
         return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
     except ValueError:
-        # A name: resolve it without connecting, and allow it only if every address is loopback.
-        try:
-            infos = socket.getaddrinfo(host, None)
-        except OSError:
-            return False
-        return all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos)
+        return False  # any other name: resolving it would itself be a look-up outside this machine
 
 
 def _check(address) -> None:
