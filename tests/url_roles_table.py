@@ -35,6 +35,9 @@ KWARGS = {
     "clinical:item_restore": {"kind": "antecedent", "pk": obj("clinical", "Antecedent")},
     "billing:summary_month": {"year": _year, "month": 1},
     "billing:summary_year": {"year": _year},
+    # "pk" alone would be guessed from another app's model of the same number.
+    "billing:template_edit": {"pk": obj("billing", "InvoiceTemplate")},
+    "billing:act_edit": {"pk": obj("billing", "Act")},
 }
 
 TABLE: dict[str, dict] = {

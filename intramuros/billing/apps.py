@@ -9,8 +9,13 @@ def _reinstall_fee_schedule(sender, **kwargs):
     from decimal import Decimal
     from pathlib import Path
 
+    from django.db import connections
+
     from intramuros.billing.models import Act
 
+    connection = connections[kwargs.get("using", "default")]
+    if Act._meta.db_table not in connection.introspection.table_names():  # migrated only some apps
+        return
     data = Path(__file__).resolve().parent / "data" / "fee_schedule_fr.csv"
     if Act.objects.filter(practitioner=None).exists():
         return

@@ -13,7 +13,7 @@ import logging
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -130,6 +130,10 @@ class LockdownMiddleware:
 
     def __call__(self, request):
         if _has_nul(request):
+            if request.path.startswith("/fhir/"):  # API callers get a FHIR OperationOutcome, like every API error
+                return JsonResponse({"resourceType": "OperationOutcome", "issue": [
+                    {"severity": "error", "code": "invalid", "diagnostics": str(NUL_REFUSED)}]}, status=400,
+                    content_type="application/fhir+json")
             return HttpResponseBadRequest(str(NUL_REFUSED), content_type="text/plain; charset=utf-8")
         policy = security_policy(request)
         address = client_address(request)
