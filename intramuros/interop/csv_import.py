@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from intramuros import audit
+from intramuros.core.text import validation_text
 
 MAX_ROWS = 50_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -129,9 +130,7 @@ def patients_import(*, actor, data: bytes, mapping: dict[str, str], apply: bool,
                 names = ", ".join(str(c.patient) for c in exc.candidates[:3])
                 report.rows.append(RowOutcome(number, label, "duplicate", _("looks like %(names)s") % {"names": names}))
             except ValidationError as exc:
-                text = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) \
-                    if hasattr(exc, "error_dict") else " ".join(exc.messages)
-                report.rows.append(RowOutcome(number, label, "rejected", text))
+                report.rows.append(RowOutcome(number, label, "rejected", validation_text(exc)))
         bad = report.count("rejected")
         if not apply or (bad and not skip_bad_rows):
             transaction.set_rollback(True)

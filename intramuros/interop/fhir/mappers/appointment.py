@@ -23,6 +23,7 @@ from intramuros.agenda.models import (
     Status,
     Unavailability,
 )
+from intramuros.core.text import validation_text
 from intramuros.interop.fhir.mappers.clinical_common import patient_from
 from intramuros.interop.fhir.mappers.common import always, extension, pack, patient_search, unpack
 from intramuros.interop.fhir.registry import FhirInputError, ResourceType, ref_id, register
@@ -53,9 +54,7 @@ def _ext(*items) -> list:
 
 
 def _error(exc: ValidationError) -> FhirInputError:
-    text = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) \
-        if hasattr(exc, "error_dict") else " ".join(exc.messages)
-    return FhirInputError(text, status=422)
+    return FhirInputError(validation_text(exc), status=422)
 
 
 # --- calendars ---

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 
+from intramuros.core.text import validation_text
 from intramuros.interop.fhir.registry import FhirInputError, ref_id
 
 DELETED = "urn:intramuros:deleted"
@@ -51,8 +52,6 @@ def save_checked(obj, *, exclude=()) -> object:
     try:
         obj.full_clean(exclude=list(exclude) + ["created_by", "deleted_by"])
     except ValidationError as exc:
-        text = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) \
-            if hasattr(exc, "error_dict") else " ".join(exc.messages)
-        raise FhirInputError(text, status=422) from None
+        raise FhirInputError(validation_text(exc), status=422) from None
     obj.save()
     return obj

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 
+from intramuros.core.text import validation_text
 from intramuros.interop.fhir.mappers.common import GENDER_FROM_FHIR, GENDER_TO_FHIR, NIR_SYSTEM
 from intramuros.interop.fhir.registry import FhirInputError, ResourceType, ref_id, register
 from intramuros.patients.models import Patient
@@ -100,9 +101,7 @@ def from_fhir(data: dict, *, actor, existing: Patient | None = None, keep_id: bo
         raise FhirInputError(f"this patient looks like Patient/{exc.candidates[0].patient.pk}: update it instead",
                              code="duplicate", status=409) from None
     except ValidationError as exc:
-        text = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) \
-            if hasattr(exc, "error_dict") else " ".join(exc.messages)
-        raise FhirInputError(text, status=422) from None
+        raise FhirInputError(validation_text(exc), status=422) from None
 
 
 def _search_name(qs, value):
