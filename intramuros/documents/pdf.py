@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import logging
 import mimetypes
+import threading
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -71,11 +72,30 @@ def _decode_data_uri(url: str) -> bytes:
     return unquote(payload).encode()
 
 
+_fonts = threading.local()
+
+
+def _font_config():
+    """One WeasyPrint font configuration per thread, kept for the life of the process.
+
+    Building one scans every installed font (Fontconfig) and starts an empty Pango font map, so a fresh one
+    per PDF costs about a quarter of the render. It is per thread because a Pango font map must not be used by
+    two threads at once. Fonts installed on the system later are seen after a restart.
+    """
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def html_to_pdf(html: str) -> bytes:
     """Already-rendered HTML to PDF bytes (local files only, see LocalOnlyFetcher)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=LocalOnlyFetcher()).write_pdf()
+    font_config = _font_config()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=LocalOnlyFetcher()).write_pdf(font_config=font_config)
 
 
 def pdf_context(context: dict) -> dict:

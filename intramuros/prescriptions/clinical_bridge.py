@@ -11,6 +11,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,14 @@ def _model(name: str):
     return model
 
 
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Allergy:
     substance: str
@@ -66,8 +75,10 @@ def allergies(patient) -> list[Allergy]:
     model = _model("Allergy")
     if model is None:
         return []
-    return [Allergy(a.substance, getattr(a, "severity", ""), getattr(a, "reaction", ""))
-            for a in model.objects.filter(patient=patient)]
+    fields = [f for f in ("substance", "severity", "reaction") if _has_field(model, f)]
+    # Sorted here rather than by the database: an ORDER BY costs more to build than the sort of a few rows.
+    rows = sorted(model.objects.filter(patient=patient).order_by().values_list(*fields))
+    return [Allergy(**dict(zip(fields, row, strict=True))) for row in rows]
 
 
 def current_treatments(patient, *, on: datetime.date | None = None) -> list[CurrentTreatment]:
@@ -75,9 +86,19 @@ def current_treatments(patient, *, on: datetime.date | None = None) -> list[Curr
     if model is None:
         return []
     on = on or timezone.localdate()
-    rows = model.objects.filter(patient=patient)
-    return [CurrentTreatment(t.drug, getattr(t, "dosage", ""), getattr(t, "source_ref", ""))
-            for t in rows if (t.is_current(on) if hasattr(t, "is_current") else True)]
+    # Plain values, not model instances, sorted here (the checks run at every change in the editor); the
+    # dates are compared as Treatment.is_current does.
+    fields = [f for f in ("kind", "drug", "dosage", "source_ref", "start", "end") if _has_field(model, f)]
+    rows = [dict(zip(fields, row, strict=True))
+            for row in model.objects.filter(patient=patient).order_by().values_list(*fields)]
+    rows.sort(key=lambda v: (v.get("kind", ""), v["drug"]))
+    current = []
+    for values in rows:
+        values.pop("kind", None)
+        start, end = values.pop("start", None), values.pop("end", None)
+        if (start is None or start <= on) and (end is None or end >= on):
+            current.append(CurrentTreatment(values.pop("drug"), **values))
+    return current
 
 
 def reproductive_status(patient) -> Reproductive:

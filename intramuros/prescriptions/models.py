@@ -85,7 +85,10 @@ class Drug(models.Model):
     def dci(self) -> str:
         """The international non-proprietary names (DCI), printed with the brand name as French law asks:
         the therapeutic fraction when the file gives one (metformine), else the active substance."""
-        comps = list(self.compositions.select_related("substance"))
+        if "compositions" in getattr(self, "_prefetched_objects_cache", {}):  # see printing._lines
+            comps = list(self.compositions.all())
+        else:
+            comps = list(self.compositions.select_related("substance"))
         with_fraction = {c.link for c in comps if c.nature == Composition.Nature.FRACTION}
         names = [c.substance.name.lower() for c in comps
                  if c.nature == Composition.Nature.FRACTION or c.link not in with_fraction]

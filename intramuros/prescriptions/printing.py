@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override as language_override
 
 from intramuros.core.text import fold
 from intramuros.prescriptions.dosage import dosage_sentence, line_mentions
-from intramuros.prescriptions.models import Layout, Prescription
+from intramuros.prescriptions.models import Composition, Layout, Prescription
 
 PAPER_LANGUAGE = "fr"
+
+
+def _lines(prescription: Prescription):
+    """The lines with their drugs and every composition: the DCI of all lines in one query, not one per line
+    (Drug.dci reads the prefetched compositions)."""
+    compositions = Prefetch("drug__compositions", queryset=Composition.objects.select_related("substance"))
+    return prescription.lines.select_related("drug").prefetch_related(compositions)
 
 
 def _dci(line) -> str:
@@ -24,7 +32,7 @@ def _dci(line) -> str:
 def printed_lines(prescription: Prescription) -> list[dict]:
     lines = []
     with language_override(PAPER_LANGUAGE):
-        for line in prescription.lines.select_related("drug"):
+        for line in _lines(prescription):
             lines.append({
                 "line": line,
                 "label": line.label,
@@ -40,7 +48,7 @@ def printed_lines(prescription: Prescription) -> list[dict]:
 def screen_lines(prescription: Prescription) -> list[dict]:
     """The lines as the screen shows them: the dosage read back in the language of the interface."""
     lines = []
-    for line in prescription.lines.select_related("drug"):
+    for line in _lines(prescription):
         dosage = dosage_sentence(
             quantity=line.quantity, unit=line.unit, frequency=line.frequency, frequency_count=line.frequency_count,
             moments=line.moments, duration=line.duration, duration_unit=line.duration_unit,

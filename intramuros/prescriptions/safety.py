@@ -112,13 +112,17 @@ def _stem_level(names: Iterable[str], table: dict[str, str]) -> tuple[str, str] 
 
 
 def describe_lines(items: list, index: Index) -> list[CheckedLine]:
-    """Items are dicts or objects with `kind`, `drug` (Drug, id or None) and `label`."""
+    """Items are dicts or objects with `kind`, `drug` (Drug, id or None) and `label`.
+
+    Drugs given as objects are used as they are (clean_items loads them with their generic group); ids are
+    read in one query.
+    """
     drug_ids = set()
     for item in items:
         drug = _get(item, "drug")
         if drug is not None and not isinstance(drug, Drug):
             drug_ids.add(int(drug))
-    drugs = {d.pk: d for d in Drug.objects.filter(pk__in=drug_ids).select_related("generic_group")} \
+    drugs = {d.pk: d for d in Drug.objects.filter(pk__in=drug_ids).order_by().select_related("generic_group")} \
         if drug_ids else {}
     checked = []
     for i, item in enumerate(items):
@@ -130,32 +134,37 @@ def describe_lines(items: list, index: Index) -> list[CheckedLine]:
         if drug is not None:
             names = [n for n in drug.substances_folded.split(" + ") if n] or [drug.name_folded]
             group = drug.generic_group.label_folded if drug.generic_group_id else ""
+            checked.append(CheckedLine(i, label, names, group, _thesaurus(index, names, drug.name_folded)))
         else:
-            names, group = [key(label)], ""
-        found = set().union(*(index.substances_in(n) for n in names)) if index.loaded else set()
-        if drug is not None and not found and index.loaded:
-            found = index.substances_in(drug.name_folded)
-        checked.append(CheckedLine(i, label, names, group, found))
+            names = [key(label)]
+            checked.append(CheckedLine(i, label, names, "", _thesaurus(index, names)))
     return checked
+
+
+def _thesaurus(index: Index, names: list[str], fallback: str = "") -> set[str]:
+    """Thesaurus substances of a line: those named in its substances, else in `fallback` (the drug's name)."""
+    if not index.loaded:
+        return set()
+    found = set().union(*(index.substances_in(n) for n in names))
+    return found or (set(index.substances_in(fallback)) if fallback else found)
 
 
 def describe_treatments(treatments: list[clinical_bridge.CurrentTreatment], index: Index) -> list[CheckedLine]:
     """Current treatments are free text: use the catalogue when the text is a drug's name, else the words."""
     folded = [key(t.name) for t in treatments]
-    by_name = {}
+    substances_by_name = {}
     if folded:
         from intramuros.core.text import fold
 
-        for drug in Drug.objects.filter(name_folded__in=[fold(t.name) for t in treatments]):
-            by_name[key(drug.name_folded)] = drug
+        rows = (Drug.objects.filter(name_folded__in={fold(t.name) for t in treatments}).order_by()
+                .values_list("name_folded", "substances_folded"))
+        for name_folded, substances in rows:
+            substances_by_name[key(name_folded)] = substances
     checked = []
     for i, (treatment, name) in enumerate(zip(treatments, folded, strict=True)):
-        drug = by_name.get(name)
-        names = ([n for n in drug.substances_folded.split(" + ") if n] if drug else []) or [name]
-        found = set().union(*(index.substances_in(n) for n in names)) if index.loaded else set()
-        if not found and index.loaded:
-            found = index.substances_in(name)
-        checked.append(CheckedLine(i, treatment.name, names, "", found))
+        substances = substances_by_name.get(name)
+        names = ([n for n in substances.split(" + ") if n] if substances else []) or [name]
+        checked.append(CheckedLine(i, treatment.name, names, "", _thesaurus(index, names, name)))
     return checked
 
 

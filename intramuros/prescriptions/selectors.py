@@ -65,7 +65,7 @@ def drug_search(*, text: str, limit: int = 20, include_withdrawn: bool = False) 
     if len(found) < limit:
         ids = _term_matches(sorted(words, key=len, reverse=True), limit * 4 + len(found))
         ids = [i for i in ids if i not in found][: limit * 4]
-        found.update((d.pk, d) for d in alive.filter(pk__in=ids).only(*fields))
+        found.update((d.pk, d) for d in alive.filter(pk__in=ids).only(*fields).order_by())  # ranked below
     rows = sorted(found.values(), key=lambda d: _rank(d, typed))
     return rows[:limit]
 

@@ -111,22 +111,43 @@ def _clean_line(item: dict, position: int, drugs: dict[int, Drug]) -> Prescripti
                               % {"n": position})
     if line.renewals > 12:
         raise ValidationError(_("Line %(n)d: at most 12 renewals.") % {"n": position})
-    line.dosage_text = dosage_sentence(
-        quantity=line.quantity, unit=line.unit, frequency=line.frequency, frequency_count=line.frequency_count,
-        moments=line.moments, duration=line.duration, duration_unit=line.duration_unit,
-        instructions=line.instructions, language=PAPER_LANGUAGE) if kind == LineKind.DRUG else line.instructions
     return line
 
 
+def _write_dosages(lines: list[PrescriptionLine]) -> None:
+    """The dosage of each line as printed, in French whatever the screen's language (one switch of language
+    for all the lines: only what is issued needs it, not the safety panel refreshed at every change)."""
+    with language_override(PAPER_LANGUAGE):
+        for line in lines:
+            line.dosage_text = dosage_sentence(
+                quantity=line.quantity, unit=line.unit, frequency=line.frequency,
+                frequency_count=line.frequency_count, moments=line.moments, duration=line.duration,
+                duration_unit=line.duration_unit, instructions=line.instructions,
+            ) if line.kind == LineKind.DRUG else line.instructions
+
+
 def clean_items(items: list) -> list[PrescriptionLine]:
-    """Validate the items (dicts, see LINE_FIELDS) into unsaved lines; errors name the line."""
+    """Validate the items (dicts, see LINE_FIELDS) into unsaved lines; errors name the line. Their dosage
+    text is left empty: prescription_issue writes it."""
     if not items:
         raise ValidationError(_("The prescription has no line: add a drug or another line."))
     if len(items) > 40:
         raise ValidationError(_("A prescription holds at most 40 lines: split it in two."))
     ids = {int(i["drug"]) for i in items if i.get("drug") not in (None, "") and not isinstance(i["drug"], Drug)}
-    drugs = {d.pk: d for d in Drug.objects.filter(pk__in=ids)} if ids else {}
+    # With the generic group, which the safety checks read on every line; no ORDER BY (a dict by id).
+    drugs = {d.pk: d for d in Drug.objects.filter(pk__in=ids).order_by().select_related("generic_group")} \
+        if ids else {}
     return [_clean_line(dict(item), n, drugs) for n, item in enumerate(items, start=1)]
+
+
+def prescription_check(*, patient, items: list) -> list[safety.Finding] | None:
+    """The editor's safety panel: the checks on the lines being written, or None while they do not validate
+    (nothing is said about lines that are not finished yet)."""
+    try:
+        lines = clean_items(items) if items else []
+    except ValidationError:
+        lines = []
+    return safety.run_checks(patient=patient, items=lines) if lines else None
 
 
 def line_items(prescription: Prescription) -> list[dict]:
@@ -150,6 +171,7 @@ def prescription_issue(*, patient, prescriber, items: list, layout: str = Layout
     if layout not in Layout.values or page_size not in PageSize.values:
         raise ValidationError(_("Unknown layout or page size."))
     lines = clean_items(items)
+    _write_dosages(lines)
     if layout == Layout.ALD and not any(ln.ald for ln in lines):
         raise ValidationError(_("The ALD layout needs at least one line related to the long-term condition: tick "
                                 "“ALD” on those lines, or choose the standard layout."))

@@ -36,6 +36,7 @@ _LEVELS = {"contre indication": "ci", "association deconseillee": "ad", "precaut
            "a prendre en compte": "apec", "il convient de prendre en compte": "apec"}
 _RANK = {"ci": 0, "ad": 1, "pe": 2, "apec": 3}
 RECHECK_SECONDS = 5.0
+MEMO_SIZE = 50_000
 _PUNCT = re.compile(r"[^a-z0-9 ]+")
 
 
@@ -135,6 +136,10 @@ class Index:
                 entry.add(drug_class)
         # Substance names of the index, longest first per first word, to find them inside BDPM names.
         self.longest_words = max((len(s.split()) for s in self.classes), default=1)
+        # What the checks ask again and again (the same drugs and current treatments at every keystroke of
+        # the editor): answers kept with this index, so they go when the thesaurus is reloaded.
+        self._found: dict[str, frozenset[str]] = {}
+        self._entities: dict[str, frozenset[str]] = {}
 
     @classmethod
     def invalidate(cls) -> None:
@@ -159,33 +164,45 @@ class Index:
     def loaded(self) -> bool:
         return bool(self.rules)
 
-    def substances_in(self, name: str) -> set[str]:
+    def substances_in(self, name: str) -> frozenset[str]:
         """Thesaurus substances named inside a folded name: 'chlorhydrate de metformine' -> {'metformine'}."""
-        words = key(name).split()
-        found = set()
-        for size in range(min(self.longest_words, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                candidate = " ".join(words[start:start + size])
-                if candidate in self.classes or candidate in self.rules:
-                    found.add(candidate)
+        found = self._found.get(name)
+        if found is None:
+            words = key(name).split()
+            hits = set()
+            for size in range(min(self.longest_words, len(words)), 0, -1):
+                for start in range(len(words) - size + 1):
+                    candidate = " ".join(words[start:start + size])
+                    if candidate in self.classes or candidate in self.rules:
+                        hits.add(candidate)
+            found = frozenset(hits)
+            if len(self._found) >= MEMO_SIZE:  # bounded: free text typed by users lands here too
+                self._found.clear()
+            self._found[name] = found
         return found
 
-    def entities(self, substance: str) -> set[str]:
-        return {substance} | self.classes.get(substance, set())
+    def entities(self, substance: str) -> frozenset[str]:
+        """The substance and its interaction classes."""
+        found = self._entities.get(substance)
+        if found is None:
+            found = frozenset({substance} | self.classes.get(substance, set()))
+            if len(self._entities) >= MEMO_SIZE:
+                self._entities.clear()
+            self._entities[substance] = found
+        return found
 
     def between(self, substances_a: set[str], substances_b: set[str]) -> list[tuple[str, str, Rule]]:
         """Rules between two sets of thesaurus substances, as (substance a, substance b, rule)."""
         hits, seen = [], set()
         for a in substances_a:
-            ents_a = self.entities(a)
+            rows = [row for ea in self.entities(a) if (row := self.rules.get(ea))]  # a's rules, looked up once
+            if not rows:
+                continue
             for b in substances_b:
                 if a == b:
                     continue
                 ents_b = self.entities(b)
-                for ea in ents_a:
-                    row = self.rules.get(ea)
-                    if not row:
-                        continue
+                for row in rows:
                     for eb in ents_b:
                         rule = row.get(eb)
                         if rule and (a, b, rule.main_label, rule.plus_label) not in seen \

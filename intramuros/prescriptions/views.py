@@ -104,12 +104,8 @@ def check(request, patient_id):
     """The safety panel of the editor, refreshed (htmx) whenever a line changes."""
     patient = _patient(request, patient_id)
     items = [f.item() for f in forms.line_forms_from_post(request.POST) if f.is_valid()]
-    try:
-        lines = services.clean_items(items) if items else []
-    except ValidationError:
-        lines = []
-    findings = safety.run_checks(patient=patient, items=lines) if lines else []
-    return render(request, "prescriptions/_findings.html", {"findings": findings, "checked": bool(lines)})
+    findings = services.prescription_check(patient=patient, items=items)
+    return render(request, "prescriptions/_findings.html", {"findings": findings or [], "checked": findings is not None})
 
 
 def _prescription(request, patient_id, prescription_id):

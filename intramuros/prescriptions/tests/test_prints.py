@@ -64,3 +64,11 @@ def test_pdf_text_has_header_patient_lines_and_duplicate_mark(ald_prescription, 
     for expected in ("Dr Alice Bernard", "10001234567", "MARTIN Jeanne", "GLUCOPHAGE", "DUPLICATA",
                      "1 comprimé le matin et le soir pendant 3 mois", "Page 1"):
         assert expected in text, expected
+
+
+def test_printed_lines_read_every_dci_in_one_query(ald_prescription, django_assert_num_queries):
+    from intramuros.prescriptions.printing import printed_lines
+
+    with django_assert_num_queries(2):  # the lines with their drugs, then every composition with its substance
+        lines = printed_lines(ald_prescription)
+    assert [line["dci"] for line in lines] == ["metformine", "paracétamol", ""]

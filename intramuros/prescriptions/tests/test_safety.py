@@ -116,3 +116,40 @@ def test_pregnancy_is_read_from_the_follow_up_form(catalogue, drug, jeanne_marti
     assert clinical_bridge.reproductive_status(jeanne_martin).pregnant
     findings = run_checks(patient=jeanne_martin, items=[{"drug": drug("61000012").pk}])
     assert ("pregnancy", "ci") in _kinds(findings)
+
+
+def test_check_panel_checks_validated_lines_with_their_generic_group(catalogue, drug, jeanne_martin, record):
+    from intramuros.prescriptions.services import prescription_check
+
+    record.allergy("Clamoxyl")  # found through the generic group of AMOXICILLINE SANDOZ, loaded by clean_items
+    findings = prescription_check(patient=jeanne_martin, items=[{"drug": drug("61000004").pk, "quantity": "1",
+                                                                 "unit": "tablet"}])
+    assert [k for k, _level in _kinds(findings)] == ["allergy"]
+    assert "same generic group" in findings[0].detail or "groupe" in findings[0].detail
+
+
+def test_check_panel_says_nothing_while_a_line_does_not_validate(catalogue, drug, jeanne_martin, record):
+    from intramuros.prescriptions.services import prescription_check
+
+    record.allergy("Clamoxyl")
+    assert prescription_check(patient=jeanne_martin, items=[{"drug": drug("61000004").pk, "quantity": "-2"}]) is None
+    assert prescription_check(patient=jeanne_martin, items=[]) is None
+
+
+def test_only_treatments_current_today_are_checked(catalogue, jeanne_martin, dr_alice):
+    import datetime
+
+    from django.utils import timezone
+
+    from intramuros.clinical.services import treatment_add
+
+    today = timezone.localdate()
+    treatment_add(patient=jeanne_martin, actor=dr_alice, drug="COUMADINE 5 mg, comprimé sécable")
+    treatment_add(patient=jeanne_martin, actor=dr_alice, drug="ADVIL 200 mg, comprimé enrobé", kind="short_term",
+                  start=today - datetime.timedelta(days=10), end=today - datetime.timedelta(days=1))
+    treatment_add(patient=jeanne_martin, actor=dr_alice, drug="TRIATEC 5 mg, comprimé sécable", kind="short_term",
+                  start=today, end=today)
+    treatment_add(patient=jeanne_martin, actor=dr_alice, drug="DOLIPRANE 1000 mg, comprimé",
+                  start=today + datetime.timedelta(days=2))
+    assert sorted(t.name for t in clinical_bridge.current_treatments(jeanne_martin)) == [
+        "COUMADINE 5 mg, comprimé sécable", "TRIATEC 5 mg, comprimé sécable"]
