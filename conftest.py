@@ -10,6 +10,16 @@ netguard.install()
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # pytest-django's live_server with Playwright
 
 
+@pytest.fixture(autouse=True)
+def _fresh_settings_rows():
+    """Each test's rolled-back transaction may leave a settings row in the per-process cache: start clean."""
+    from intramuros.core import rowcache
+
+    rowcache.clear()
+    yield
+    rowcache.clear()
+
+
 @pytest.fixture
 def practice(db):
     from intramuros.testing.personas import make_practice

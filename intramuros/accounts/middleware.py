@@ -18,7 +18,7 @@ def two_factor_required(user) -> bool:
         return True
     from intramuros.core.models import Practice
 
-    practice = Practice.current()
+    practice = Practice.cached()
     return bool(practice and practice.require_2fa)
 
 

@@ -1,9 +1,9 @@
 """Is a request coming from the practice's own networks?
 
 The local networks are those of the server's settings (INTRAMUROS_LOCAL_NETWORKS) plus those an
-administrator declares on the security page (SecurityPolicy.local_networks). The policy row is read
-once per request (kept on the request object), never cached across requests: a change, or the lockdown,
-applies to the very next request.
+administrator declares on the security page (SecurityPolicy.local_networks). The policy row is taken
+once per request (kept on the request object) from the per-process cache of core.rowcache, which every
+save invalidates in every process: a change, or the lockdown, applies to the very next request.
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ def _networks(spec: tuple[str, ...]):
 
 
 def security_policy(request=None):
-    """The practice's SecurityPolicy, read once per request."""
+    """The practice's SecurityPolicy, taken once per request (from the per-process cache)."""
     from intramuros.audit.models import SecurityPolicy
 
     if request is not None:
         cached = getattr(request, "_security_policy", None)
         if cached is None:
-            cached = request._security_policy = SecurityPolicy.current()
+            cached = request._security_policy = SecurityPolicy.cached()
         return cached
-    return SecurityPolicy.current()
+    return SecurityPolicy.cached()
 
 
 def local_networks(policy=None) -> tuple[str, ...]:

@@ -139,6 +139,13 @@ class SecurityPolicy(models.Model):
         policy = cls.objects.filter(pk=1).first()
         return policy if policy is not None else cls(pk=1)
 
+    @classmethod
+    def cached(cls) -> SecurityPolicy:
+        """The policy for reading on every request (shared by threads: never modify it)."""
+        from intramuros.core import rowcache
+
+        return rowcache.get("security_policy", cls.current)
+
     def network_list(self) -> list[str]:
         out = []
         for line in self.local_networks.splitlines():

@@ -6,3 +6,22 @@ class CoreConfig(AppConfig):
     name = "intramuros.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        # Settings rows read on every request are cached per process: a save tells every process (rowcache).
+        for model in ("core.Practice", "audit.SecurityPolicy"):
+            post_save.connect(_settings_row_changed, sender=model, dispatch_uid=f"rowcache-{model}-save")
+            post_delete.connect(_settings_row_changed, sender=model, dispatch_uid=f"rowcache-{model}-delete")
+
+
+def _settings_row_changed(sender, using=None, **kwargs):
+    from django.db import transaction
+
+    from intramuros.core import rowcache
+
+    # Now (this process must not serve its old copy again) and after commit (another process may have
+    # reloaded the old row in between).
+    rowcache.changed()
+    transaction.on_commit(rowcache.changed, using=using)

@@ -1,6 +1,5 @@
-from django.urls import NoReverseMatch, reverse
-
 from intramuros.accounts.access import capabilities
+from intramuros.core import urlcache
 from intramuros.core.navigation import NAV
 
 
@@ -14,9 +13,8 @@ def shell(request):
     for name, label, capability in NAV:
         if capability and capability not in caps:
             continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
+        url = urlcache.url(name)
+        if url is None:
             continue
         active = current == url if url == "/" else current.startswith(url)
         items.append({"key": name, "url": url, "label": label, "active": active})

@@ -74,3 +74,10 @@ class Practice(models.Model):
     @classmethod
     def current(cls) -> Practice | None:
         return cls.objects.order_by("pk").first()
+
+    @classmethod
+    def cached(cls) -> Practice | None:
+        """The practice row for reading on every request (shared by threads: never modify it)."""
+        from intramuros.core import rowcache
+
+        return rowcache.get("practice", cls.current)

@@ -78,7 +78,7 @@ def _exists(queryset) -> bool:
 def _restricted() -> bool:
     from intramuros.core.models import Practice
 
-    practice = Practice.current()
+    practice = Practice.cached()
     return bool(practice and practice.restrict_to_own_patients)
 
 

@@ -7,10 +7,10 @@ secretary never even sees a link to clinical content.
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from intramuros.accounts.access import capabilities
+from intramuros.core import urlcache
 
 FILE_TABS = [
     ("patients:identity", _("Identity"), "identity.view"),
@@ -35,9 +35,8 @@ def tabs_for(*, patient, user, current: str = "") -> list[dict]:
     for name, label, capability in FILE_TABS:
         if capability not in caps:
             continue
-        try:
-            url = reverse(name, kwargs={"patient_id": patient.pk})
-        except NoReverseMatch:
+        url = urlcache.patient_url(name, patient.pk)
+        if url is None:
             continue
         tabs.append({"name": name, "url": url, "label": label, "active": name == current})
     return tabs

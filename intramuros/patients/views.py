@@ -21,6 +21,7 @@ from intramuros.patients.forms import (
     PhotoForm,
 )
 from intramuros.patients.models import Tag
+from intramuros.patients.presenters import result_rows
 
 
 def can_merge(user) -> bool:
@@ -46,7 +47,8 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def index(request):
     text = request.GET.get("q", "")
     results = selectors.patient_search(user=request.user, text=text)
-    return render(request, "patients/index.html", {"q": text, "results": results, "can_merge": can_merge(request.user)})
+    return render(request, "patients/index.html",
+                  {"q": text, "rows": result_rows(results), "can_merge": can_merge(request.user)})
 
 
 @require_GET
@@ -54,7 +56,7 @@ def index(request):
 def search(request):
     text = request.GET.get("q", "")
     results = selectors.patient_search(user=request.user, text=text)
-    return render(request, "patients/_results.html", {"q": text, "results": results})
+    return render(request, "patients/_results.html", {"q": text, "rows": result_rows(results)})
 
 
 @capability_required("identity.edit")

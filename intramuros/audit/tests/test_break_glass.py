@@ -4,7 +4,6 @@ import pytest
 
 from intramuros.audit.breakglass import BreakGlassRequired
 from intramuros.audit.models import AuditEvent
-from intramuros.core.models import Practice
 from intramuros.patients.access import has_care_relation, patient_for_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("intramuros.audit.tests.urls")]
@@ -12,7 +11,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("intramuros.audit.tests.ur
 
 @pytest.fixture
 def restricted(practice):
-    Practice.objects.filter(pk=practice.pk).update(restrict_to_own_patients=True)
+    practice.restrict_to_own_patients = True
+    practice.save()
 
 
 def test_own_patient_opens_without_a_reason(restricted, charlie_client, paul_durand):

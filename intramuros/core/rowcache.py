@@ -1,0 +1,70 @@
+"""A per-process cache of the one-row settings tables (the practice, the security policy).
+
+Every request reads them (two-factor rule, local networks, lockdown), which cost two queries a request.
+Each server process keeps the rows it read and reloads them when another process changed one: a save
+replaces the stamp file DATA_DIR/run/settings.stamp (a new file each time, so its inode changes), and a
+reader compares the stamp's identity, one stat() call, before trusting its copy. A change therefore
+applies to the very next request in every process of this machine, the lockdown included.
+
+A copy is also never older than MAX_AGE seconds: a second site reading a streaming replica has no stamp
+to watch, and picks up a lockdown made at the main site within that bound.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from intramuros.core.paths import data_dir
+
+MAX_AGE = 2.0
+
+_lock = threading.Lock()
+_rows: dict[str, tuple[tuple, float, Any]] = {}
+
+
+def _stamp_path() -> str:
+    return os.path.join(data_dir(), "run", "settings.stamp")
+
+
+def _stamp() -> tuple:
+    try:
+        st = os.stat(_stamp_path())
+    except OSError:
+        return (0, 0)
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def get(key: str, load: Callable[[], Any]) -> Any:
+    """The cached row under `key`, or `load()` when a process changed it since (or it is too old)."""
+    stamp, now = _stamp(), time.monotonic()
+    entry = _rows.get(key)
+    if entry is not None and entry[0] == stamp and now - entry[1] < MAX_AGE:
+        return entry[2]
+    value = load()
+    with _lock:
+        _rows[key] = (stamp, now, value)
+    return value
+
+
+def changed() -> None:
+    """A settings row was saved: forget this process's copies and tell the other processes."""
+    clear()
+    directory = os.path.dirname(_stamp_path())
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".stamp-")
+        os.close(fd)
+        os.replace(tmp, _stamp_path())
+    except OSError:
+        # No writable data directory (a read-only check command): nothing to tell, MAX_AGE still bounds copies.
+        pass
+
+
+def clear() -> None:
+    with _lock:
+        _rows.clear()

@@ -1,0 +1,65 @@
+"""The per-process cache of the settings rows: reused while nothing changes, dropped by any save."""
+
+import os
+import tempfile
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from intramuros.audit.models import SecurityPolicy
+from intramuros.core import rowcache, urlcache
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_row_is_read_once_then_served_from_the_cache(practice):
+    with CaptureQueriesContext(connection) as first:
+        assert type(practice).cached().pk == practice.pk
+    with CaptureQueriesContext(connection) as second:
+        assert type(practice).cached().pk == practice.pk
+    assert len(first) == 1 and len(second) == 0
+
+
+def test_a_save_in_this_process_is_seen_by_the_next_read(practice):
+    assert not type(practice).cached().require_2fa
+    practice.require_2fa = True
+    practice.save()
+    assert type(practice).cached().require_2fa
+
+
+def test_a_lockdown_saved_by_another_process_applies_to_the_next_read():
+    SecurityPolicy.objects.get_or_create(pk=1)
+    assert not SecurityPolicy.cached().lockdown
+    SecurityPolicy.objects.filter(pk=1).update(lockdown=True)  # as another process would: no signal here
+    assert not SecurityPolicy.cached().lockdown  # this process has not been told yet
+    # The other process's save replaced the stamp file: that is all this process sees of it.
+    stamp = rowcache._stamp_path()
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(stamp))
+    os.close(fd)
+    os.replace(tmp, stamp)
+    assert SecurityPolicy.cached().lockdown
+
+
+def test_a_copy_is_never_older_than_max_age(monkeypatch):
+    SecurityPolicy.objects.get_or_create(pk=1)
+    assert not SecurityPolicy.cached().forbid_remote
+    SecurityPolicy.objects.filter(pk=1).update(forbid_remote=True)
+    clock = [1000.0]
+    monkeypatch.setattr(rowcache.time, "monotonic", lambda: clock[0])
+    rowcache.clear()
+    assert SecurityPolicy.cached().forbid_remote
+    SecurityPolicy.objects.filter(pk=1).update(forbid_remote=False)
+    clock[0] += rowcache.MAX_AGE / 2
+    assert SecurityPolicy.cached().forbid_remote
+    clock[0] += rowcache.MAX_AGE
+    assert not SecurityPolicy.cached().forbid_remote
+
+
+def test_cached_urls_are_those_reverse_gives():
+    assert urlcache.url("patients:index") == reverse("patients:index")
+    assert urlcache.url("no-such:page") is None
+    for pk in (1, 42, 98765):
+        assert urlcache.patient_url("clinical:summary", pk) == reverse("clinical:summary", kwargs={"patient_id": pk})
+    assert urlcache.patient_url("no-such:page", 1) is None
