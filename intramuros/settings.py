@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "intramuros.audit.context.AuditContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "intramuros.core.lockedstart.LockedStartMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "intramuros.core.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -10,6 +10,13 @@ REQUIRED = {
         "their address",
     "intramuros.audit.breakglass.BreakGlassMiddleware":
         "a practitioner opening another's patient would get 'not allowed' instead of the reason page",
+    "intramuros.core.lockedstart.LockedStartMiddleware":
+        "a server started with locked keys would fail on every page instead of showing the unlock page",
+}
+
+HINTS = {
+    "intramuros.core.lockedstart.LockedStartMiddleware":
+        "Add it right before django.contrib.sessions.middleware.SessionMiddleware.",
 }
 
 
@@ -21,6 +28,6 @@ def security_middleware(app_configs, **kwargs):
         if path not in installed:
             problems.append(CheckWarning(
                 f"{path} is not in MIDDLEWARE: {consequence}.",
-                hint="Add it right after django.contrib.auth.middleware.AuthenticationMiddleware.",
+                hint=HINTS.get(path, "Add it right after django.contrib.auth.middleware.AuthenticationMiddleware."),
                 id="audit.W001"))
     return problems

@@ -14,6 +14,8 @@ class LogFilterForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     flagged = forms.BooleanField(label=_("Flagged only"), required=False)
+    searched = forms.CharField(label=_("Patient search containing"), required=False, max_length=80,
+                               help_text=_("who looked for this name? e.g. martin"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,9 @@ PARTS = {
     "vaccination": _("vaccination"),
     "login": _("login"),
     "logout": _("logout"),
+    "message": _("message"),
+    "archive": _("backup"),
+    "keys": _("keys of the practice"),
 }
 
 VERBS = {
@@ -61,6 +64,10 @@ VERBS = {
     "removed": _("removed"),
     "succeeded": _("succeeded"),
     "failed": _("failed"),
+    "pruned": _("pruned (retention rules)"),
+    "unlocked": _("unlocked with the passphrase"),
+    "locked": _("locked with a passphrase"),
+    "rotated": _("rotated"),
 }
 
 FLAGS = {

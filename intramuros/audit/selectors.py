@@ -24,11 +24,14 @@ DAY_START = datetime.time(7, 0)
 DAY_END = datetime.time(21, 0)
 BURST_SCAN_LIMIT = 50_000
 READ_SUFFIX = ".viewed"
+SEARCH_ACTION = "patients.search"
 
 
 def events(*, actor=None, patient_id: int | None = None, action: str = "", since: datetime.date | None = None,
-           until: datetime.date | None = None, flagged_only: bool = False):
+           until: datetime.date | None = None, flagged_only: bool = False, searched: str = ""):
     qs = AuditEvent.objects.select_related("actor").order_by("-seq")
+    if searched:  # the patient searches whose typed text contains it (stored as typed, cut to 80 characters)
+        qs = qs.filter(action=SEARCH_ACTION, detail__query__icontains=searched)
     if actor is not None:
         qs = qs.filter(actor=actor)
     if patient_id is not None:

@@ -42,7 +42,8 @@ def index(request):
     if form.is_valid():
         data = form.cleaned_data
         filters = {"actor": data["user"], "patient_id": data["patient"], "action": data["action"],
-                   "since": data["since"], "until": data["until"], "flagged_only": data["flagged"]}
+                   "since": data["since"], "until": data["until"], "flagged_only": data["flagged"],
+                   "searched": data["searched"].strip()}
     qs = selectors.events(**filters)
     # Bursts are looked for in the chosen period, or in the last week when none is chosen.
     scanned = qs if filters.get("since") else qs.filter(at__gte=timezone.now() - BURST_DEFAULT_WINDOW)

@@ -6,6 +6,8 @@ Inside the archive:
   documents/...               every file of the document store, as stored (encrypted with the document key)
   keys/files.key              the document key: without it the documents cannot be read
   keys/db.key                 the practice's database key, only when asked for (--include-db-key)
+  audit/audit-anchors.log     the audit log's anchor file (row numbers and hashes; no patient data), so that
+                              `intramuros audit verify` can compare the restored log with it
   config/settings.json        the INTRAMUROS_* settings in effect, secrets left out
   manifest.json               counts, sizes and sha256 of everything above (last member)
 """
@@ -32,6 +34,7 @@ FORMAT = "intramuros-backup/1"
 ARCHIVE_PREFIX = "intramuros-"
 ARCHIVE_SUFFIX = ".backup.age"
 NAME_TIME_FORMAT = "%Y%m%dT%H%M%SZ"
+ANCHORS_MEMBER = "audit/audit-anchors.log"
 CHUNK = 1024 * 1024
 # Secrets, and paths that belong to the old machine only.
 LEFT_OUT_SETTINGS = {"INTRAMUROS_SMTP_PASSWORD", "INTRAMUROS_DATABASE_URL", "INTRAMUROS_DATA_DIR",
@@ -110,6 +113,7 @@ class Contents:
     software_version: str
     migrations: dict[str, str]
     manifest: dict = field(default_factory=dict)
+    audit_anchors: bytes | None = None  # read after the database copy: it may name a few rows the copy lacks
 
 
 def write_tar(out: BinaryIO, contents: Contents, on_bytes: Callable[[int], None]) -> dict:
@@ -122,6 +126,12 @@ def write_tar(out: BinaryIO, contents: Contents, on_bytes: Callable[[int], None]
             added = _add_file(tar, f"documents/{relative}", full, on_bytes)
             if added:
                 documents[relative] = {"sha256": added[0], "size": added[1]}
+        anchors = None
+        if contents.audit_anchors is not None:
+            _add_bytes(tar, ANCHORS_MEMBER, contents.audit_anchors)
+            on_bytes(len(contents.audit_anchors))
+            anchors = {"member": ANCHORS_MEMBER, "sha256": hashlib.sha256(contents.audit_anchors).hexdigest(),
+                       "size": len(contents.audit_anchors)}
         _add_bytes(tar, "keys/files.key", (contents.files_key + "\n").encode())
         if contents.db_key:
             _add_bytes(tar, "keys/db.key", (contents.db_key + "\n").encode())
@@ -136,6 +146,7 @@ def write_tar(out: BinaryIO, contents: Contents, on_bytes: Callable[[int], None]
             "documents": {"count": len(documents), "bytes": sum(d["size"] for d in documents.values()),
                           "files": documents},
             "keys": {"files_key": True, "db_key": bool(contents.db_key)},
+            "audit": {"anchors": anchors},
         }
         _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=1, sort_keys=True).encode())
     return manifest

@@ -42,12 +42,15 @@ class BackupKeyError(Exception):
 
 
 def machine_key_file() -> Path:
-    return paths.keys_dir() / "backup.key"
+    return paths.backup_key_file()
 
 
 def machine_identity(*, create: bool = True) -> x25519.Identity | None:
     path = machine_key_file()
     if not path.exists():
+        if path.is_symlink():  # locked with the other keys (core/lockedstart.py): never replace it
+            raise BackupKeyError("The keys are locked with a passphrase and have not been unlocked since the "
+                                 "machine started: run `intramuros key unlock` first.")
         if not create:
             return None
         identity = x25519.Identity.generate()

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from intramuros.backup import crypto, snapshot
-from intramuros.backup.archive import CHUNK, FORMAT
+from intramuros.backup.archive import ANCHORS_MEMBER, CHUNK, FORMAT
 
 
 @dataclass
@@ -24,6 +24,8 @@ class Unpacked:
     db_key: str | None = None
     config: dict = field(default_factory=dict)
     bytes_read: int = 0
+    audit_anchors_path: Path | None = None
+    audit_anchors_sha256: str = ""
 
 
 def _safe_relative(name: str) -> PurePosixPath:
@@ -76,6 +78,9 @@ def unpack(archive: Path, workdir: Path, *, identities, passphrase: str | None, 
                         relative = PurePosixPath(*path.parts[1:]).as_posix()
                         target = workdir / "documents" / relative if keep_documents else None
                         result.documents[relative] = _copy_member(source, target, member.size)
+                    elif member.name == ANCHORS_MEMBER:  # grows with the log: copied, not held in memory
+                        result.audit_anchors_path = workdir / ANCHORS_MEMBER
+                        result.audit_anchors_sha256 = _copy_member(source, result.audit_anchors_path, member.size)
                     elif member.size > 10 * 1024 * 1024:
                         raise crypto.ArchiveDamaged(f"the member {member.name} is unexpectedly large")
                     else:
@@ -128,6 +133,11 @@ def check(unpacked: Unpacked, *, engine: str | None = None) -> list[str]:
         problems.append("the document key is missing from the archive")
     if manifest["keys"].get("db_key") and not unpacked.db_key:
         problems.append("the database key announced by the manifest is missing")
+    anchors = (manifest.get("audit") or {}).get("anchors")  # archives made before it was carried have none
+    if anchors and unpacked.audit_anchors_path is None:
+        problems.append("the audit anchor file announced by the manifest is missing")
+    elif anchors and unpacked.audit_anchors_sha256 != anchors["sha256"]:
+        problems.append("the audit anchor file does not match its recorded sha256")
     return problems
 
 

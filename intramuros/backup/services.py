@@ -23,6 +23,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from intramuros import audit
+from intramuros.audit.services import anchor_file, anchor_file_reset
 from intramuros.backup import archive, crypto, reader, retention, snapshot
 from intramuros.backup.models import BackupRun
 from intramuros.core import paths
@@ -129,7 +130,7 @@ def backup_create(*, destinations: list[Path], kind: str = BackupRun.Kind.MANUAL
             files_key=read_key_file(paths.files_key_file(), what="document key"),
             db_key=read_key_file(paths.db_key_file()) if include_db_key and copy.engine == "sqlcipher" else None,
             created_at=started.isoformat(), software_version=_software_version(),
-            migrations=_applied_migrations(),
+            migrations=_applied_migrations(), audit_anchors=_read_anchor_file(),
         )
         total = copy.path.stat().st_size + sum(p.stat().st_size for _r, p in archive.document_files())
         manifest: dict = {}
@@ -178,6 +179,13 @@ def backup_create(*, destinations: list[Path], kind: str = BackupRun.Kind.MANUAL
         raise BackupError("The backup was written nowhere: " + "; ".join(writer.failures.values())
                           + ". Earlier backups were not touched.")
     return result
+
+
+def _read_anchor_file() -> bytes | None:
+    try:
+        return anchor_file().read_bytes()
+    except FileNotFoundError:  # no anchor written yet
+        return None
 
 
 def _record_failures(started, kind, name, actor, failures: dict[Path, str]) -> list[BackupRun]:
@@ -308,6 +316,10 @@ def backup_restore(*, archive_path: Path, identity_files: list[Path] | None = No
         report = _put_in_place(unpacked, data_dir, engine)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    # The archived anchor file may name rows written after the database copy (or, from an older archive,
+    # none at all): set it aside, kept, and start a new one from the restored log's anchors, so that
+    # `intramuros audit verify` holds from here on.
+    anchor_file_reset(actor=actor or "restore", reason=f"restored from {archive_path.name}")
     audit.record(actor=actor, action="backup.archive.restored", archive=archive_path.name,
                  created_at=report.manifest["created_at"], key=report.key_origin)
     return report
@@ -324,7 +336,7 @@ def _put_in_place(unpacked: reader.Unpacked, data_dir: Path, engine: str) -> Res
         db_key, origin = secrets.token_hex(32), f"a new database key in {db_key_file}"
     aside = None
     olds = [data_dir / n for n in ("intramuros.db", "intramuros.db-wal", "intramuros.db-shm", "documents")]
-    olds += [paths.files_key_file()]
+    olds += [paths.files_key_file(), anchor_file()]
     if any(p.exists() for p in olds):
         aside = data_dir / f"before-restore-{time.strftime('%Y%m%dT%H%M%S')}"
         aside.mkdir(mode=0o700)
@@ -350,6 +362,9 @@ def _put_in_place(unpacked: reader.Unpacked, data_dir: Path, engine: str) -> Res
     if documents.is_dir():
         os.replace(documents, paths.documents_dir())
     paths.documents_dir().mkdir(exist_ok=True, mode=0o700)
+    if unpacked.audit_anchors_path is not None:
+        anchor_file().parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        shutil.move(unpacked.audit_anchors_path, anchor_file())
     ensure_secret_file(paths.secret_key_file(), nbytes=48)
     ensure_certificate()  # a certificate for this machine (the old one's private key is not in the archive)
     (data_dir / "restored-settings.json").write_text(json.dumps(unpacked.config, indent=1))
@@ -366,11 +381,12 @@ def archives_in(directory: Path) -> dict[datetime.datetime, Path]:
     return found
 
 
-def backup_prune(*, directory: Path) -> list[Path]:
+def backup_prune(*, directory: Path, actor=None) -> list[Path]:
     """Apply the retention rules to the verified archives of one destination; returns what was removed.
 
     Only archives this installation verified are counted and pruned; an archive that failed its
     verification is removed once a newer verified one exists; files it does not know are left alone.
+    Removing archives removes copies of patient data: audited (one row per destination that lost any).
     """
     found = archives_in(directory)
     runs = BackupRun.objects.filter(destination=str(directory), archive_name__in=[p.name for p in found.values()])
@@ -387,6 +403,9 @@ def backup_prune(*, directory: Path) -> list[Path]:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
             removed.append(path)
+    if removed:
+        audit.record(actor=actor, action="backup.archive.pruned", directory=str(directory),
+                     removed=[p.name for p in removed])
     return removed
 
 

@@ -30,7 +30,7 @@ def run_backup_now(user_id: int | None = None) -> str:
         log.error("backup requested from the page failed: %s", exc)
         return str(exc)
     for directory in result.written:
-        backup_prune(directory=directory)
+        backup_prune(directory=directory, actor=actor)
     return result.name
 
 

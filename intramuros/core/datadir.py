@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from intramuros.core import paths
-from intramuros.core.keys import ensure_secret_file, write_secret_file
+from intramuros.core.keys import ensure_secret_file, read_key_file, write_secret_file
 
 
 def ensure_writable(directory: Path) -> None:
@@ -30,10 +30,13 @@ def ensure_writable(directory: Path) -> None:
 def initialise_keys(directory: Path) -> list[str]:
     """Create the data directory and its keys where missing. Returns what was created."""
     ensure_writable(directory)
+    db_key = paths.db_key_file()
+    if db_key.is_symlink() and not db_key.exists():
+        # Locked keys not unlocked: a "missing" key file here must never be replaced by a new key.
+        read_key_file(db_key)  # raises, saying to unlock first
     created = []
     if ensure_secret_file(paths.secret_key_file(), nbytes=48):
         created.append(f"secret key {paths.secret_key_file()}")
-    db_key = paths.db_key_file()
     if not db_key.exists():
         if paths.database_file().exists():
             raise ImproperlyConfigured(

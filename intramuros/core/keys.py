@@ -34,6 +34,11 @@ def ensure_secret_file(path: Path, *, nbytes: int = 32) -> bool:
 def read_key_file(path: Path, *, what: str = "database key") -> str:
     """Return the 64-hex-digit key in `path`, or stop with one sentence saying what to do."""
     if not path.exists():
+        if path.is_symlink() and path.with_name("keys.locked").exists():
+            raise ImproperlyConfigured(
+                "The keys are locked with a passphrase and have not been unlocked since the machine started: "
+                "run `intramuros key unlock` (or start the server with `intramuros serve`, which asks for it)."
+            )
         raise ImproperlyConfigured(
             f"The {what} file {path} is missing: restore it from where you keep it, "
             "or run `intramuros init` for a new practice."

@@ -28,6 +28,11 @@ def files_key_file() -> Path:
     return db_key_file().with_name("files.key")
 
 
+def backup_key_file() -> Path:
+    """This machine's own age identity, to which every backup is also encrypted (backup/crypto.py)."""
+    return keys_dir() / "backup.key"
+
+
 def database_file() -> Path:
     return data_dir() / "intramuros.db"
 

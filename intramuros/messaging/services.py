@@ -53,6 +53,12 @@ def message_mark_read(*, user, message: Message) -> None:
                             recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
+def message_read(*, user, message: Message) -> None:
+    """The user opens a conversation: marked read, and audited (a message often speaks of a patient)."""
+    message_mark_read(user=user, message=message)
+    audit.record(actor=user, action="messaging.message.viewed", target=message, patient=message.patient_id)
+
+
 @transaction.atomic
 def task_create(*, creator, assignee, title: str, detail: str = "", patient=None,
                 due_date: datetime.date | None = None) -> Task:

@@ -59,7 +59,7 @@ def thread(request, message_id):
     if request.method == "POST" and form.is_valid():
         services.message_reply(sender=request.user, to=root, body=form.cleaned_data["body"])
         return redirect("messaging:thread", message_id=root.pk)
-    services.message_mark_read(user=request.user, message=root)
+    services.message_read(user=request.user, message=root)
     return render(request, "messaging/thread.html", {"root": root, "conversation": selectors.thread(root=root),
                                                      "form": form})
 

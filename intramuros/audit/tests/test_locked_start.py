@@ -2,8 +2,10 @@
 
 import secrets
 import shutil
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.management import CommandError, call_command
 
 from intramuros.core import lockedstart, paths
@@ -19,6 +21,7 @@ def keys(tmp_path, monkeypatch):
     write_secret_file(db_key, secrets.token_hex(32) + "\n")
     write_secret_file(db_key.with_name("files.key"), secrets.token_hex(32) + "\n")
     monkeypatch.setattr(paths, "db_key_file", lambda: db_key)
+    monkeypatch.setattr(paths, "backup_key_file", lambda: db_key.with_name("backup.key"))
     ram = tmp_path / "ram" / "intramuros-x"
     monkeypatch.setattr(lockedstart, "runtime_dir", lambda: ram)
     monkeypatch.setattr(lockedstart, "SCRYPT_N", 2**12)  # speed only
@@ -33,7 +36,7 @@ def test_lock_then_reboot_then_unlock(keys):
     assert before[0] not in lockedstart.locked_file().read_text()
     shutil.rmtree(ram)  # the reboot: memory is gone
     assert not lockedstart.is_unlocked()
-    with pytest.raises(Exception, match="missing"):
+    with pytest.raises(ImproperlyConfigured, match="locked with a passphrase.*intramuros key unlock"):
         read_key_file(db_key)
     with pytest.raises(lockedstart.LockError, match="does not open"):
         lockedstart.unlock("not the passphrase at all")
@@ -95,9 +98,8 @@ def test_rotating_locked_keys_keeps_them_locked(keys, tmp_path, monkeypatch):
     assert read_key_file(db_key) == new
 
 
-def test_a_locked_server_shows_only_the_unlock_page(keys, client, settings):
+def test_a_locked_server_shows_only_the_unlock_page(keys, client):
     _, ram = keys
-    settings.MIDDLEWARE = ["intramuros.core.lockedstart.LockedStartMiddleware", *settings.MIDDLEWARE]
     lockedstart.lock(PASSPHRASE)
     shutil.rmtree(ram)
     page = client.get("/patients/")
@@ -120,3 +122,96 @@ def test_unlock_page_pauses_after_repeated_failures(keys, rf):
     paused = middleware(rf.post("/unlock/", {"passphrase": PASSPHRASE}))
     assert paused.status_code == 503 and not lockedstart.is_unlocked()
     assert "wait a minute" in paused.content.decode() or "attendez" in paused.content.decode().lower()
+
+
+def test_locking_overwrites_the_plain_key_files(keys, tmp_path):
+    db_key, _ = keys
+    twin = tmp_path / "same-inode"
+    twin.hardlink_to(db_key)  # sees what becomes of the disk blocks of the plain file
+    plain = twin.read_bytes()
+    lockedstart.lock(PASSPHRASE)
+    assert db_key.is_symlink()
+    assert twin.read_bytes() == b"\0" * len(plain)
+
+
+def test_plain_keys_go_only_to_a_memory_filesystem(monkeypatch):
+    if lockedstart.filesystem_type(Path("/dev/shm")) != "tmpfs":
+        pytest.skip("this machine has no tmpfs on /dev/shm")
+    assert lockedstart.runtime_dir().parent == Path("/dev/shm")
+    monkeypatch.setattr(lockedstart, "filesystem_type", lambda path: "ext4")
+    with pytest.raises(lockedstart.LockError, match="No memory-backed directory"):
+        lockedstart.runtime_dir()
+
+
+def test_middleware_costs_nothing_unless_the_keys_wait_for_their_passphrase(keys):
+    with pytest.raises(MiddlewareNotUsed):
+        lockedstart.LockedStartMiddleware(lambda request: "served")
+    lockedstart.lock(PASSPHRASE)
+    with pytest.raises(MiddlewareNotUsed):  # locked, but unlocked in memory since the machine started
+        lockedstart.LockedStartMiddleware(lambda request: "served")
+
+
+def test_an_unlock_by_another_process_opens_this_one(keys, rf):
+    _, ram = keys
+    lockedstart.lock(PASSPHRASE)
+    shutil.rmtree(ram)
+    middleware = lockedstart.LockedStartMiddleware(lambda request: "served")
+    assert middleware(rf.get("/patients/")).status_code == 503
+    lockedstart.unlock(PASSPHRASE)  # as another server process, or `intramuros key unlock`, would
+    assert middleware(rf.get("/patients/")) == "served"
+    assert middleware(rf.get(lockedstart.UNLOCK_PATH)).status_code == 302
+
+
+def test_unlocking_in_the_browser_is_audited(keys, client):
+    from intramuros.audit.models import AuditEvent
+
+    _, ram = keys
+    lockedstart.lock(PASSPHRASE)
+    shutil.rmtree(ram)
+    assert client.post(lockedstart.UNLOCK_PATH, {"passphrase": PASSPHRASE}).status_code == 302
+    event = AuditEvent.objects.filter(action="security.keys.unlocked").latest("seq")
+    assert event.flagged and event.detail["via"] == "browser" and event.ip == "127.0.0.1"
+
+
+def test_init_never_replaces_locked_keys(keys, tmp_path):
+    from intramuros.core.datadir import initialise_keys
+
+    db_key, ram = keys
+    lockedstart.lock(PASSPHRASE)
+    shutil.rmtree(ram)
+    with pytest.raises(ImproperlyConfigured, match="intramuros key unlock"):
+        initialise_keys(tmp_path / "data")
+    assert db_key.is_symlink() and paths.files_key_file().is_symlink()
+
+
+def test_worker_waits_for_the_passphrase(keys, capsys, monkeypatch):
+    from intramuros.core import scheduler
+
+    _, ram = keys
+    lockedstart.lock(PASSPHRASE)
+    shutil.rmtree(ram)
+    ran = []
+    monkeypatch.setattr(scheduler, "run_due", lambda: ran.append("jobs"))
+    call_command("worker", "--once")
+    assert "waiting for the passphrase" in capsys.readouterr().out and ran == []
+
+
+def test_serve_locked_refuses_plain_keys(keys):
+    with pytest.raises(CommandError, match="not locked with a passphrase.*intramuros key lock"):
+        call_command("serve", "--locked", "--port", "1")
+
+
+def test_the_backup_key_is_locked_with_the_others(keys):
+    from intramuros.backup import crypto
+
+    _, ram = keys
+    assert not paths.backup_key_file().exists()
+    lockedstart.lock(PASSPHRASE)  # made at once, in memory: a backup made later would write it plain
+    assert paths.backup_key_file().is_symlink()
+    identity = str(crypto.machine_identity(create=False))
+    shutil.rmtree(ram)
+    with pytest.raises(crypto.BackupKeyError, match="intramuros key unlock"):
+        crypto.machine_identity()
+    assert paths.backup_key_file().is_symlink()  # not replaced by a new key
+    lockedstart.unlock(PASSPHRASE)
+    assert str(crypto.machine_identity()) == identity

@@ -113,3 +113,18 @@ def test_plain_pdf_fallback_fetches_nothing(dr_alice, jeanne_martin, monkeypatch
     pdf = render_report_pdf({"patient": jeanne_martin, "rows": [], "generated_at": timezone.now(),
                              "generated_by": dr_alice, "document_title": "t"})
     assert pdf.startswith(b"%PDF-")
+
+
+def test_review_answers_who_searched_for_a_name(client, admin_eve, dr_alice, bob_secretary):
+    from intramuros.patients.selectors import patient_search
+
+    patient_search(user=dr_alice, text="Lefèvre Paul")
+    patient_search(user=bob_secretary, text="martin")
+    audit.record(actor=dr_alice, action="test.thing.viewed", note="lefèvre")  # not a search: not listed
+    client.force_login(admin_eve)
+    page = client.get(reverse("audit:index"), {"searched": "lefèvre"})
+    rows = list(page.context["page"].object_list)
+    assert [(r.actor_id, r.detail["query"]) for r in rows] == [(dr_alice.pk, "Lefèvre Paul")]
+    assert "Lefèvre Paul" in page.content.decode()
+    page = client.get(reverse("audit:index"), {"searched": "MARTIN"})
+    assert [r.actor_id for r in page.context["page"].object_list] == [bob_secretary.pk]

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from intramuros.audit.models import AuditEvent
 from intramuros.backup import retention, services
 from intramuros.backup.models import BackupRun
 
@@ -48,3 +49,7 @@ def test_prune_removes_only_verified_archives_out_of_retention(tmp_path):
     assert "intramuros-20200101T000000Z.backup.age" not in removed
     assert all((tmp_path / n).exists() for n in names.values() if n not in removed)
     assert len(removed) >= 2
+    event = AuditEvent.objects.get(action="backup.archive.pruned")
+    assert event.detail["directory"] == str(tmp_path) and set(event.detail["removed"]) == removed
+    assert services.backup_prune(directory=tmp_path) == []  # nothing more to remove: nothing more to audit
+    assert AuditEvent.objects.filter(action="backup.archive.pruned").count() == 1

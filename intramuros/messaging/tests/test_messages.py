@@ -27,6 +27,17 @@ def test_secretary_sends_a_message_about_a_patient_and_doctor_reads_it(client, b
     message = selectors.inbox(user=dr_alice)[0].message
     assert client.get(reverse("messaging:thread", args=[message.pk])).status_code == 200
     assert selectors.unread_count(user=dr_alice) == 0
+    read = AuditEvent.objects.filter(action="messaging.message.viewed").latest("seq")
+    assert (read.actor, read.patient_id, read.target_id) == (dr_alice, jeanne_martin.pk, str(message.pk))
+
+
+def test_reading_a_conversation_is_audited_each_time(client, bob_secretary, dr_alice):
+    message = services.message_send(sender=bob_secretary, recipients=[dr_alice], subject="Planning", body="x")
+    client.force_login(dr_alice)
+    for _ in range(2):
+        assert client.get(reverse("messaging:thread", args=[message.pk])).status_code == 200
+    reads = AuditEvent.objects.filter(action="messaging.message.viewed", actor=dr_alice)
+    assert reads.count() == 2 and {r.patient_id for r in reads} == {None}
 
 
 def test_reply_goes_back_to_the_sender_in_the_same_thread(bob_secretary, dr_alice, dr_charlie):

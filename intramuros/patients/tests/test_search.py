@@ -77,12 +77,21 @@ def test_deleted_patients_are_not_found(people, dr_alice):
     assert names(patient_search(user=dr_alice, text="dupont")) == {"Dupont Jean Marc"}
 
 
-def test_every_search_is_audited_with_the_length_only(people, dr_alice):
+def test_every_search_is_audited_with_its_text(people, dr_alice):
+    before = AuditEvent.objects.count()
     patient_search(user=dr_alice, text="dupont j")
+    assert AuditEvent.objects.count() == before + 1  # one row per search
     event = AuditEvent.objects.filter(action="patients.search").latest("seq")
     assert event.actor == dr_alice
-    assert event.detail["length"] == len("dupont j")
-    assert "dupont" not in str(event.detail).lower()
+    assert event.detail["query"] == "dupont j" and event.detail["length"] == len("dupont j")
+    assert event.detail["results"] == 2
+
+
+def test_a_long_search_text_is_audited_cut_short(people, dr_alice):
+    text = "dupont " + "x" * 500
+    patient_search(user=dr_alice, text=text)
+    event = AuditEvent.objects.filter(action="patients.search").latest("seq")
+    assert event.detail["query"] == text[:80] and event.detail["length"] == len(text)
 
 
 def test_most_recently_updated_come_first(people, dr_alice):

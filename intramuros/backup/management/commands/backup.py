@@ -96,5 +96,5 @@ class Command(BaseCommand):
 
     def _prune(self):
         for directory in services.configured_destinations():
-            removed = services.backup_prune(directory=directory)
+            removed = services.backup_prune(directory=directory, actor="command line")
             self.stdout.write(f"{directory}: {len(removed)} archive(s) removed.")

@@ -1,8 +1,9 @@
 import getpass
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from intramuros import audit
 from intramuros.core import lockedstart
@@ -63,6 +64,11 @@ class Command(BaseCommand):
     def do_unlock(self, options):
         ram = lockedstart.unlock(_passphrase(options))
         self.stdout.write(self.style.SUCCESS(f"The keys are unlocked in memory ({ram}) until the machine stops."))
+        try:
+            audit.record(actor="command line", action="security.keys.unlocked", flagged=True, via="key unlock")
+        except (DatabaseError, ImproperlyConfigured) as exc:  # the keys are open all the same: say it, go on
+            self.stderr.write(f"Warning: the unlock could not be written to the audit log ({exc}): run "
+                              "`intramuros check`.")
 
     def do_rotate(self, options):
         relock = lockedstart.is_locked()

@@ -1,4 +1,5 @@
 import errno
+import getpass
 import os
 import shutil
 import socket
@@ -9,7 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from intramuros.core import paths
+from intramuros.core import lockedstart, paths
 from intramuros.core.database import ensure_reachable, pending_migrations
 from intramuros.core.datadir import ensure_certificate
 
@@ -42,16 +43,35 @@ class Command(BaseCommand):
                             help="server processes (default: one per processor core, 4 at most)")
         parser.add_argument("--threads", type=int, default=4, help="threads per process (default 4)")
         parser.add_argument("--no-worker", action="store_true", help="do not start the background-jobs worker")
+        parser.add_argument("--locked", action="store_true",
+                            help="the keys are locked with a passphrase (`intramuros key lock`): ask for it at "
+                                 "this terminal, or without one serve only the unlock page until an "
+                                 "administrator types it in the browser (automatic when the keys are locked)")
+        parser.add_argument("--unlock-in-browser", action="store_true",
+                            help="with locked keys, do not ask at the terminal: wait for the browser's unlock page")
 
-    def handle(self, *args, host, port, insecure_http, workers, threads, no_worker, **options):
+    def handle(self, *args, host, port, insecure_http, workers, threads, no_worker, locked, unlock_in_browser,
+               **options):
         if not paths.secret_key_file().exists():
             raise CommandError(f"{paths.data_dir()} is not initialised: run `intramuros init` first.")
-        try:
-            ensure_reachable()
-        except ImproperlyConfigured as exc:
-            raise CommandError(str(exc)) from None
-        if pending_migrations():
-            raise CommandError("The database needs updating: run `intramuros upgrade` (it takes a backup first).")
+        if locked and not lockedstart.is_locked():
+            raise CommandError("--locked: the keys are not locked with a passphrase. Run `intramuros key lock` "
+                               "first, or start without --locked.")
+        waiting = lockedstart.waiting_for_passphrase()
+        unlocked_here = waiting and self._unlock_at_terminal(unlock_in_browser)
+        waiting = waiting and not unlocked_here
+        if not waiting:  # with locked keys nothing can read the database yet: the checks wait for the unlock
+            try:
+                ensure_reachable()
+            except ImproperlyConfigured as exc:
+                raise CommandError(str(exc)) from None
+            if pending_migrations():
+                raise CommandError("The database needs updating: run `intramuros upgrade` (it takes a backup "
+                                   "first).")
+        if unlocked_here:
+            from intramuros import audit
+
+            audit.record(actor="command line", action="security.keys.unlocked", flagged=True, via="serve")
         ensure_port_free(host, port)
         env = dict(os.environ, INTRAMUROS_DATA_DIR=str(paths.data_dir()),
                    DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "intramuros.settings"))
@@ -72,6 +92,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Intramuros is serving at {scheme}://{shown}:{port}/"))
         if host in ("0.0.0.0", "::"):
             self.stdout.write(f"Other computers of the practice use {scheme}://{socket.gethostname()}:{port}/")
+        if waiting:
+            self.stdout.write(self.style.WARNING(
+                f"The keys are locked: nothing can be read until an administrator types the passphrase on the "
+                f"unlock page ({scheme}://{shown}:{port}{lockedstart.UNLOCK_PATH}, from a computer of the "
+                "practice) or runs `intramuros key unlock` on this machine."))
         self.stdout.write("Press Ctrl+C to stop.")
         self.stdout.flush()
         if not no_worker:
@@ -82,3 +107,16 @@ class Command(BaseCommand):
 
         connections.close_all()
         os.execve(granian, cmd, env)
+
+    def _unlock_at_terminal(self, unlock_in_browser: bool) -> bool:
+        """Ask for the passphrase at the terminal, when there is one; True once the keys are unlocked.
+
+        The unwrapped keys go to the RAM directory (core/lockedstart.py), which the server's processes started
+        next read them from: nothing plain on the disk, in the environment or on a command line.
+        """
+        if unlock_in_browser or not sys.stdin.isatty():
+            return False
+        try:
+            return lockedstart.unlock_interactively(getpass.getpass)
+        except lockedstart.LockError as exc:
+            raise CommandError(str(exc)) from None
