@@ -1,5 +1,7 @@
 """Internal messages and tasks: who sees what, replies, unread count, audit."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -93,3 +95,16 @@ def test_patient_file_lists_messages_visible_to_the_user(client, bob_secretary, 
 def test_administrator_without_clinical_access_still_uses_messages(client, admin_eve, dr_alice):
     client.force_login(admin_eve)
     assert client.get(reverse("messaging:inbox")).status_code == 200
+
+
+def test_unread_count_is_counted_only_by_pages_that_show_it(client, bob_secretary, dr_alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.message_send(sender=bob_secretary, recipients=[dr_alice], subject="Rappel", body="Appeler")
+    client.force_login(dr_alice)
+    home = client.get(reverse("core:home")).content.decode()
+    assert re.search(r'class="badge danger" title="[^"]+">1</span>', home)  # the navigation's badge
+    with CaptureQueriesContext(connection) as partial:
+        assert client.get(reverse("patients:search"), {"q": "zz"}, HTTP_HX_REQUEST="true").status_code == 200
+    assert not any("messaging_delivery" in q["sql"] for q in partial.captured_queries)
