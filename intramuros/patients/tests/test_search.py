@@ -143,3 +143,16 @@ def test_patients_seen_today_come_first(people, dr_alice):
     results = patient_search(user=dr_alice, text="dupont")
     assert [p.pk for p in results] == [people["jeanne"].pk, people["jean"].pk]
     assert results[0].seen_today == 0 and results[1].seen_today == 1
+
+
+def test_todays_patient_comes_first_even_beyond_the_ranked_candidates(people, dr_alice, monkeypatch):
+    from intramuros.patients import selectors
+
+    monkeypatch.setattr(selectors, "CANDIDATES", 1)
+    first_in_index = next(selectors.search_strategies(parse_query("dupont"))).order_by().values_list(
+        "pk", flat=True)[0]
+    today = next(p for key, p in people.items() if key in ("jean", "jeanne") and p.pk != first_in_index)
+    _appointment_today(today, dr_alice)
+    results = patient_search(user=dr_alice, text="dupont")
+    assert results[0].pk == today.pk and results[0].seen_today == 0
+    assert first_in_index in [p.pk for p in results]
