@@ -97,7 +97,8 @@ def patient_for_user(user, patient_id, *, part: str = "identity", include_delete
         raise Http404
     manager = Patient.all_objects if include_deleted else Patient.objects
     try:
-        patient = manager.get(pk=int(patient_id))
+        # The referring practitioner is shown in the file's header pages: read with the patient, not after.
+        patient = manager.select_related("referring_practitioner").get(pk=int(patient_id))
     except (Patient.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
     alerts, flagged = [], False
