@@ -3,8 +3,15 @@
 import os
 import tempfile
 
-if "INTRAMUROS_DATA_DIR" not in os.environ:
+# pytest-xdist's workers start with the controller's environment, which already names the directory made here
+# in the controller: a directory this file made in another process is not taken, or every worker would share one
+# key and document store (one worker's backup restore then set aside the files another was reading).
+_MADE = "_INTRAMUROS_TEST_DATA_DIR"  # "pid:directory" (no INTRAMUROS_ prefix: not a setting)
+_inherited = os.environ.get(_MADE, "").partition(":")
+if "INTRAMUROS_DATA_DIR" not in os.environ or (
+        _inherited[2] == os.environ["INTRAMUROS_DATA_DIR"] and _inherited[0] != str(os.getpid())):
     os.environ["INTRAMUROS_DATA_DIR"] = tempfile.mkdtemp(prefix="intramuros-test-")
+    os.environ[_MADE] = f"{os.getpid()}:{os.environ['INTRAMUROS_DATA_DIR']}"
 os.environ.setdefault("INTRAMUROS_HTTPS", "0")
 
 from intramuros.core.datadir import initialise_keys  # noqa: E402

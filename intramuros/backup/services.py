@@ -335,8 +335,8 @@ def _put_in_place(unpacked: reader.Unpacked, data_dir: Path, engine: str) -> Res
     else:
         db_key, origin = secrets.token_hex(32), f"a new database key in {db_key_file}"
     aside = None
-    olds = [data_dir / n for n in ("intramuros.db", "intramuros.db-wal", "intramuros.db-shm", "documents")]
-    olds += [paths.files_key_file(), anchor_file()]
+    olds = [data_dir / n for n in ("intramuros.db", "intramuros.db-wal", "intramuros.db-shm")]
+    olds += [paths.documents_dir(), paths.files_key_file(), anchor_file()]  # the folder replaced below
     if any(p.exists() for p in olds):
         aside = data_dir / f"before-restore-{time.strftime('%Y%m%dT%H%M%S')}"
         aside.mkdir(mode=0o700)
