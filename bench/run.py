@@ -3,7 +3,7 @@
 Usage:
     .venv/bin/python bench/run.py --data-dir /tmp/practice [--label medium] [--levels 1,10,50] [--duration 20]
         [--plain | --database-url postgres://postgres@127.0.0.1:5432/intramuros_bench]
-        [--workers 1 --threads 4] [--port 8765] [--settings MODULE]
+        [--workers N --threads 4] [--port 8765] [--settings MODULE]
 
 The data directory comes from bench/generate.py. The server is started exactly as a practice starts it,
 `intramuros serve --insecure-http --host 127.0.0.1 --port P --no-worker` (granian, WSGI), on:
@@ -56,7 +56,8 @@ def parse_args(argv=None):
     p.add_argument("--plain", action="store_true", help="serve an unencrypted copy with Django's sqlite3 backend")
     p.add_argument("--levels", default="1,10,50", help="concurrent users, comma-separated")
     p.add_argument("--duration", type=float, default=20.0, help="seconds per level")
-    p.add_argument("--workers", type=int, default=1, help="granian processes (intramuros serve --workers)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="granian processes (default: what `intramuros serve` starts, one per core, 4 at most)")
     p.add_argument("--threads", type=int, default=4, help="threads per process (intramuros serve --threads)")
     p.add_argument("--port", type=int, default=0, help="default: a free port")
     p.add_argument("--settings", help="a settings module to try a change without editing the code (importable, "
@@ -142,7 +143,9 @@ def migrate(env) -> None:
 
 def start_server(args, env, port) -> subprocess.Popen:
     cmd = [str(ROOT / ".venv" / "bin" / "intramuros"), "serve", "--insecure-http", "--host", "127.0.0.1",
-           "--port", str(port), "--no-worker", "--workers", str(args.workers), "--threads", str(args.threads)]
+           "--port", str(port), "--no-worker", "--threads", str(args.threads)]
+    if args.workers is not None:
+        cmd += ["--workers", str(args.workers)]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -439,7 +442,7 @@ def main(argv=None) -> None:
     port = args.port or free_port()
     database = "postgresql" if args.database_url else ("sqlite-plain" if args.plain else "sqlcipher")
     print(f"Practice: {samples['patients']:,} patients, {samples['consultation_count']:,} consultations; "
-          f"database {database}; server granian workers={args.workers} threads={args.threads}, port {port}",
+          f"database {database}; server granian workers={args.workers or 'serve default'} threads={args.threads}, port {port}",
           flush=True)
     server = start_server(args, env, port)
     figures = {"label": args.label, "command": command, "database": database, "date": time.strftime(
