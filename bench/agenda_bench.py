@@ -2,8 +2,10 @@
 
 Usage:
     .venv/bin/python bench/agenda_bench.py [--appointments 200000] [--practitioners 10] [--runs 60] [--data-dir DIR]
+    .venv/bin/python bench/agenda_bench.py --data-dir DIR --reuse   (measure again what a run left in DIR)
 
-It creates a fresh data directory (a temporary one unless --data-dir is given, which must be empty or absent),
+It creates a fresh data directory (a temporary one unless --data-dir is given, which must be empty or absent;
+--reuse measures again the practice an earlier run with --data-dir generated, in a few seconds instead of minutes),
 runs `intramuros init` there (SQLCipher), generates practitioners, calendars, opening hours, types, 5,000 patients
 and the appointments (bulk_create, spread over about four years around today), then measures the server time of
 whole requests through Django's test client (middleware, session, query, template, audit row):
@@ -38,6 +40,8 @@ def parse_args():
     parser.add_argument("--patients", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=60, help="timed requests per view")
     parser.add_argument("--data-dir", help="data directory to create (default: a temporary one, removed after)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure again the practice an earlier run left in --data-dir (no generation)")
     parser.add_argument("--seed", type=int, default=11)
     return parser.parse_args()
 
@@ -132,6 +136,22 @@ def generate(args, rng: random.Random):
     return secretary, practitioners, calendars, first_day, day, created, time.perf_counter() - t0
 
 
+def existing():
+    """The practice an earlier run generated (same users and calendars as generate() returns)."""
+    from django.db.models import Max, Min
+
+    from intramuros.accounts.models import User
+    from intramuros.agenda.models import Appointment, Calendar
+    from intramuros.agenda.timeutil import to_local_naive
+
+    secretary = User.objects.get(username="secretariat")
+    practitioners = list(User.objects.filter(username__startswith="dr").order_by("pk"))
+    calendars = [Calendar.objects.get(practitioner=u) for u in practitioners]
+    bounds = Appointment.objects.aggregate(first=Min("start"), last=Max("start"))
+    first_day, last_day = (to_local_naive(bounds[k]).date() for k in ("first", "last"))
+    return secretary, practitioners, calendars, first_day, last_day + datetime.timedelta(days=1), 0, 0.0
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -164,8 +184,13 @@ def main() -> int:
     args = parse_args()
     rng = random.Random(args.seed)
     data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="agenda-bench-"))
-    if args.data_dir and data_dir.exists() and any(data_dir.iterdir()):
-        print(f"{data_dir} is not empty: give an empty or new directory.", file=sys.stderr)
+    if args.reuse and not (args.data_dir and data_dir.is_dir() and any(data_dir.iterdir())):
+        print("--reuse needs --data-dir naming a directory filled by an earlier run with --data-dir.",
+              file=sys.stderr)
+        return 2
+    if args.data_dir and not args.reuse and data_dir.exists() and any(data_dir.iterdir()):
+        print(f"{data_dir} is not empty: give an empty or new directory, or add --reuse to measure it again.",
+              file=sys.stderr)
         return 2
     try:
         setup_django(data_dir)
@@ -175,9 +200,12 @@ def main() -> int:
         from intramuros.agenda.selectors import busy_between
         from intramuros.agenda.timeutil import day_bounds
 
-        secretary, practitioners, calendars, first_day, last_day, created, gen_s = generate(args, rng)
-        print(f"generated {created:,} appointments for {len(calendars)} practitioners "
-              f"({first_day} to {last_day}) in {gen_s:.1f} s; total rows {Appointment.objects.count():,}")
+        secretary, practitioners, calendars, first_day, last_day, created, gen_s = (
+            existing() if args.reuse else generate(args, rng))
+        done = "reused" if args.reuse else f"generated {created:,} appointments in {gen_s:.1f} s:"
+        print(f"{done} {len(calendars)} practitioners ({first_day} to {last_day}); "
+              f"total rows {Appointment.objects.count():,}")
+        rng = random.Random(args.seed + 1)  # the same weeks and days measured, generated now or reused
         span = (last_day - first_day).days
         client = Client()
         client.force_login(practitioners[0])

@@ -100,6 +100,24 @@ def parse_cached(text: str, dtstart: datetime.datetime) -> rrule:
     return parse_rule(text, dtstart)
 
 
+COUNT_WALK_LIMIT = 10 * MAX_OCCURRENCES  # past this a COUNT is left as it is (walked on each expansion)
+
+
+@lru_cache(maxsize=1024)
+def window_rule(text: str, dtstart: datetime.datetime) -> rrule:
+    """A stored rule ready for expanding windows: the same occurrences, with a COUNT turned into the UNTIL of its
+    last occurrence, so that fast_forward can skip the periods before a window instead of walking them all
+    from DTSTART on every view (a count runs from DTSTART). The walk to the last occurrence is done once."""
+    rule = parse_cached(text, dtstart)
+    if rule._count is None:  # noqa: SLF001
+        return rule
+    last = None
+    for n, last in enumerate(rule, 1):  # noqa: B007
+        if n > COUNT_WALK_LIMIT:
+            return rule
+    return rule.replace(count=None, until=last) if last is not None else rule
+
+
 def fast_forward(rule: rrule, when: datetime.datetime) -> rrule:
     """The same occurrences from about `when` on, without walking every one since DTSTART.
 
@@ -113,24 +131,75 @@ def fast_forward(rule: rrule, when: datetime.datetime) -> rrule:
     if freq in (DAILY, WEEKLY):
         period = datetime.timedelta(days=interval * (7 if freq == WEEKLY else 1))
         periods = (when - dtstart) // period - 1
-        return rule.replace(dtstart=dtstart + periods * period) if periods > 0 else rule
+        return _moved(rule, dtstart + periods * period) if periods > 0 else rule
+    # A day of the month given by the rule itself (dateutil keeps the key, valued None, for one taken from DTSTART):
+    # otherwise DTSTART's day is the rule, and moving it onto a shorter month would change it.
     original = rule._original_rule  # noqa: SLF001
-    if freq == MONTHLY and (dtstart.day <= 28 or "byweekday" in original or "bymonthday" in original):
+    if freq == MONTHLY and (dtstart.day <= 28 or original.get("byweekday") or original.get("bymonthday")):
         months = ((when.year - dtstart.year) * 12 + when.month - dtstart.month) // interval - 1
         if months > 0:
-            return rule.replace(dtstart=dtstart + relativedelta(months=months * interval))
+            return _moved(rule, dtstart + relativedelta(months=months * interval))
     return rule
+
+
+@lru_cache(maxsize=512)
+def _moved(rule: rrule, dtstart: datetime.datetime) -> rrule:
+    """The rule from a later DTSTART; cached, as building an rrule costs more than expanding a week of it, and the
+    calendars of a practice share their rules (and a week is viewed again and again)."""
+    return rule.replace(dtstart=dtstart)
 
 
 def between(rule: rrule, start: datetime.datetime, end: datetime.datetime, *, duration: datetime.timedelta,
             limit: int = MAX_OCCURRENCES) -> list[datetime.datetime]:
     """Occurrence starts (naive local) of events overlapping [start, end), at most `limit`."""
+    after = start - duration
+    if _plain_days(rule):
+        return _days_between(rule, after, end, limit)
     found = []
-    rule = fast_forward(rule, start - duration)
-    for when in rule.xafter(start - duration, count=limit, inc=False):
+    rule = fast_forward(rule, after)
+    for when in rule.xafter(after, count=limit, inc=False):
         if when >= end:
             break
         found.append(when)
+    return found
+
+
+def _plain_days(rule: rrule) -> bool:
+    """A DAILY or WEEKLY rule at one time of day, with nothing but INTERVAL, BYDAY (plain days), WKST and UNTIL:
+    most of a practice's rules ("every weekday at 12:30", "every other Tuesday")."""
+    return (rule._freq in (DAILY, WEEKLY) and rule._count is None and not rule._bysetpos  # noqa: SLF001
+            and rule._bymonth is None and not rule._bymonthday and not rule._bynmonthday  # noqa: SLF001
+            and rule._byyearday is None and rule._byweekno is None and rule._byeaster is None  # noqa: SLF001
+            and rule._bynweekday is None and rule._tzinfo is None and len(rule._timeset) == 1)  # noqa: SLF001
+
+
+def _days_between(rule: rrule, after: datetime.datetime, end: datetime.datetime,
+                  limit: int) -> list[datetime.datetime]:
+    """The occurrences in (after, end) of a _plain_days rule, by walking the days of the window: the same ones as
+    dateutil gives (tests compare them), without building an rrule from a later start or walking its periods.
+
+    WEEKLY: the weeks (from WKST) of DTSTART's week every INTERVAL weeks; DAILY: DTSTART's day every INTERVAL days.
+    """
+    dtstart, until, at = rule._dtstart, rule._until, rule._timeset[0]  # noqa: SLF001
+    weekdays = rule._byweekday  # noqa: SLF001 - None: every day (DAILY without BYDAY)
+    first = dtstart.date()
+    if rule._freq == WEEKLY:  # noqa: SLF001
+        origin = first - datetime.timedelta(days=(first.weekday() - rule._wkst) % 7)  # noqa: SLF001
+        unit = 7
+    else:
+        origin, unit = first, 1
+    interval = rule._interval  # noqa: SLF001
+    found: list[datetime.datetime] = []
+    day = max(first, after.date())
+    one_day = datetime.timedelta(days=1)
+    while len(found) < limit:
+        when = datetime.datetime.combine(day, at)
+        if when >= end or (until is not None and when > until):
+            break
+        if (when > after and when >= dtstart and (weekdays is None or day.weekday() in weekdays)
+                and ((day - origin).days // unit) % interval == 0):
+            found.append(when)
+        day += one_day
     return found
 
 

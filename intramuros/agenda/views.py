@@ -19,7 +19,7 @@ from intramuros.agenda import grid, patients_bridge, selectors, services
 from intramuros.agenda.conflicts import ConflictError
 from intramuros.agenda.forms import AppointmentForm, CancelForm, MoveForm
 from intramuros.agenda.models import Appointment, AppointmentType, Calendar, Status
-from intramuros.agenda.timeutil import day_bounds, to_local_naive, week_start
+from intramuros.agenda.timeutil import day_bounds, local_tz, to_local_naive, week_start
 
 
 def _day(request) -> datetime.date:
@@ -29,11 +29,19 @@ def _day(request) -> datetime.date:
         return timezone.localdate()
 
 
-def _calendar(request) -> Calendar:
+def _calendar(request, listed=None) -> Calendar:
+    """The calendar asked for (?cal=), else the user's own, else the first practitioner's.
+
+    `listed` (the active calendars, as selectors.grid_calendars gives them) spares the queries when it holds it.
+    """
+    practitioners, resources = listed or ([], [])
     cal_id = request.GET.get("cal")
     if cal_id and cal_id.isdigit():
-        return get_object_or_404(Calendar, pk=cal_id)
-    calendar = selectors.calendar_of(request.user) or selectors.practitioner_calendars().first()
+        found = next((c for c in practitioners + resources if c.pk == int(cal_id)), None)
+        return found or get_object_or_404(Calendar, pk=cal_id)
+    calendar = (next((c for c in practitioners if c.practitioner_id == request.user.pk), None)
+                or selectors.calendar_of(request.user) or (practitioners[0] if practitioners else None)
+                or selectors.practitioner_calendars().first())
     if calendar is None:
         raise Http404(_("No calendar yet: add a practitioner's calendar in the agenda's settings."))
     return calendar
@@ -45,39 +53,45 @@ def _columns(calendars, days, *, link_free=True):
     start, _e = day_bounds(days[0])
     _s, end = day_bounds(days[-1])
     rows = selectors.appointment_rows(calendar_ids=cal_ids, start=start, end=end)
-    busy = [(b, to_local_naive(b.start), to_local_naive(b.end))
+    tz = local_tz()
+    busy = [(b, b.start.astimezone(tz).replace(tzinfo=None), b.end.astimezone(tz).replace(tzinfo=None))
             for b in selectors.busy_between(calendar_ids=cal_ids, start=start, end=end)]
     hours = selectors.opening_hours_map(cal_ids)
     feasts = selectors.public_holidays(days[0], days[-1])
     by_key: dict = {}
+    one_day = datetime.timedelta(days=1)
     for row in rows:
+        last = row.end.date()
         for cal_id in {row.calendar_id, row.resource_id}:
             day = row.start.date()
-            while day <= row.end.date():
+            while day <= last:
                 by_key.setdefault((cal_id, day), []).append(row)
-                day += datetime.timedelta(days=1)
+                day += one_day
+    text = grid.texts()
     columns = []
     for cal in calendars:
+        cal_busy = [(a, b, item.reason) for item, a, b in busy if item.calendar_id in (None, cal.pk)]
         for day in days:
-            day_busy = [(a, b, item.reason) for item, a, b in busy if item.calendar_id in (None, cal.pk)
-                        and a.date() <= day <= b.date()]
+            day_busy = [(a, b, reason) for a, b, reason in cal_busy if a.date() <= day <= b.date()]
             columns.append(grid.build_column(
                 index=len(columns) + 1, title=cal.name if len(days) == 1 else "", day=day, calendar_id=cal.pk,
                 appointments=by_key.get((cal.pk, day), []), busy=day_busy, hours=hours.get(cal.pk),
-                holiday=feasts.get(day, ""), link_free=link_free))
+                holiday=feasts.get(day, ""), link_free=link_free, text=text))
     return columns
 
 
-def _render_grid(request, *, mode, calendars, days, calendar=None):
+def _render_grid(request, *, mode, calendars, days, listed, calendar=None):
     columns = _columns(calendars, days)
     audit.record(actor=request.user, action="agenda.calendar.viewed", mode=mode, first=days[0].isoformat(),
                  calendars=[c.pk for c in calendars])
-    step = {"day": 1, "all": 1, "week": 7}[mode]
+    step = datetime.timedelta(days={"day": 1, "all": 1, "week": 7}[mode])
+    practitioners, resources = listed
     return render(request, "agenda/grid.html", {
-        "mode": mode, "columns": columns, "days": days, "calendar": calendar, "labels": grid.time_labels(),
-        "calendars": selectors.practitioner_calendars(), "resources": selectors.resource_calendars(),
-        "prev": days[0] - datetime.timedelta(days=step), "next": days[0] + datetime.timedelta(days=step),
-        "today": timezone.localdate(), "ncols": len(columns), "rows": grid.ROWS + 1,
+        "mode": mode, "columns": columns, "days": days, "calendar": calendar, "hour_labels": grid.HOUR_LABELS,
+        "options": [(str(c.pk), c.name, c.pk == calendar.pk) for c in practitioners + resources] if calendar else [],
+        "first_iso": days[0].isoformat(),
+        "prev_iso": (days[0] - step).isoformat(), "next_iso": (days[0] + step).isoformat(),
+        "today_iso": timezone.localdate().isoformat(), "ncols": len(columns), "rows": grid.ROWS + 1,
     })
 
 
@@ -90,24 +104,28 @@ def index(request):
 
 @capability_required("agenda.view")
 def week(request):
-    calendar = _calendar(request)
+    listed = selectors.grid_calendars()
+    calendar = _calendar(request, listed)
     first = week_start(_day(request))
     days = [first + datetime.timedelta(days=i) for i in range(7)]
-    return _render_grid(request, mode="week", calendars=[calendar], days=days, calendar=calendar)
+    return _render_grid(request, mode="week", calendars=[calendar], days=days, listed=listed, calendar=calendar)
 
 
 @capability_required("agenda.view")
 def day(request):
-    calendar = _calendar(request)
-    return _render_grid(request, mode="day", calendars=[calendar], days=[_day(request)], calendar=calendar)
+    listed = selectors.grid_calendars()
+    calendar = _calendar(request, listed)
+    return _render_grid(request, mode="day", calendars=[calendar], days=[_day(request)], listed=listed,
+                        calendar=calendar)
 
 
 @capability_required("agenda.view")
 def all_practitioners(request):
-    calendars = list(selectors.practitioner_calendars()) + list(selectors.resource_calendars())
+    listed = selectors.grid_calendars()
+    calendars = listed[0] + listed[1]
     if not calendars:
         raise Http404(_("No calendar yet: add a practitioner's calendar in the agenda's settings."))
-    return _render_grid(request, mode="all", calendars=calendars, days=[_day(request)])
+    return _render_grid(request, mode="all", calendars=calendars, days=[_day(request)], listed=listed)
 
 
 @capability_required("agenda.view")

@@ -130,13 +130,35 @@ def test_build_rule_from_simple_fields():
 
 @pytest.mark.parametrize("rule", ["FREQ=WEEKLY;BYDAY=MO,WE,FR", "FREQ=WEEKLY;INTERVAL=3", "FREQ=DAILY;INTERVAL=5",
                                   "FREQ=MONTHLY;BYDAY=1TH", "FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=MONTHLY;INTERVAL=2",
-                                  "FREQ=WEEKLY;UNTIL=20300101T000000"])
+                                  "FREQ=MONTHLY", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+                                  "FREQ=WEEKLY;UNTIL=20300101T000000", "FREQ=WEEKLY;BYDAY=TU,FR;COUNT=240"])
 def test_fast_forward_gives_the_same_occurrences(rule):
     from dateutil.rrule import rrulestr
 
     dtstart = datetime.datetime(2025, 1, 31, 9, 30)
-    parsed = recurrence.parse_rule(rule, dtstart)
+    parsed = recurrence.window_rule(rule, dtstart)  # as the views expand stored rules
     start, end = datetime.datetime(2027, 5, 3), datetime.datetime(2027, 6, 20)
     expected = [d for d in rrulestr(rule, dtstart=dtstart).between(start - datetime.timedelta(hours=1), end)
                 if d < end]
     assert recurrence.between(parsed, start, end, duration=datetime.timedelta(hours=1)) == expected
+
+
+@pytest.mark.parametrize("rule", ["FREQ=DAILY", "FREQ=DAILY;INTERVAL=3;BYDAY=MO,TU,SA", "FREQ=WEEKLY",
+                                  "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH", "FREQ=WEEKLY;INTERVAL=3;WKST=SU;BYDAY=SU,WE,SA",
+                                  "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20260115T093000",
+                                  "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,FR;COUNT=15"])
+def test_daily_and_weekly_rules_expand_to_the_days_dateutil_gives(rule):
+    """Such rules are expanded by walking the window's days (recurrence._days_between), not by dateutil."""
+    from dateutil.rrule import rrulestr
+
+    dtstart = datetime.datetime(2025, 10, 29, 9, 30)  # a Wednesday, a week before a daylight-saving change
+    parsed = recurrence.window_rule(rule, dtstart)
+    assert recurrence._plain_days(parsed)
+    reference = rrulestr(rule, dtstart=dtstart)
+    duration = datetime.timedelta(minutes=45)
+    for first, days in [((2025, 10, 1), 62), ((2025, 10, 29), 1), ((2025, 11, 3), 7), ((2026, 1, 10), 14),
+                        ((2026, 3, 26), 7), ((2027, 6, 1), 31)]:
+        start = datetime.datetime(*first)
+        end = start + datetime.timedelta(days=days)
+        expected = [d for d in reference.between(start - duration, end) if d < end]
+        assert recurrence.between(parsed, start, end, duration=duration) == expected, (first, days)

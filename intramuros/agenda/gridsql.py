@@ -1,0 +1,147 @@
+"""The queries of every agenda grid, written out once per shape rather than built by the ORM per request.
+
+Built by the ORM, their filters, joins and lookups were resolved again on every page, which cost more than the
+database's own work; and the ORM's per-value converters cost as much again. Here the text is made once per
+database and number of calendars from the models' own table and column names (quoted by the backend); every
+value is a parameter, adapted as the ORM adapts it. Both SQLite (SQLCipher) and PostgreSQL run them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+
+from django.db import connections
+
+from intramuros.agenda.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentType,
+    OpeningHours,
+    Status,
+    Unavailability,
+)
+
+GRID_STATUSES = ACTIVE_STATUSES + (Status.NO_SHOW,)
+LONGEST_APPOINTMENT = datetime.timedelta(hours=12)  # appointments last 10 h at most
+
+
+def _column(quote, meta, field: str) -> str:
+    return f"{quote(meta.db_table)}.{quote(meta.get_field(field).column)}"
+
+
+@lru_cache(maxsize=64)
+def rows_sql(alias: str, count: int) -> str:
+    """Appointments (not cancelled) of `count` calendars, as main calendar or as resource, overlapping
+    [start, end), by start; parameters: the ids twice, end, start, start - LONGEST_APPOINTMENT, GRID_STATUSES.
+    The lower bound on start lets the (calendar, start) and (resource, start) indexes do the work."""
+    quote = connections[alias].ops.quote_name
+    appt, kind = Appointment._meta, AppointmentType._meta
+    person = appt.get_field("patient").related_model._meta
+
+    def col(meta, field: str) -> str:
+        return _column(quote, meta, field)
+
+    ids = ", ".join(["%s"] * count)
+    fields = [col(appt, f) for f in ("id", "calendar", "resource", "start", "end", "status", "series", "type")]
+    fields += [col(kind, "name"), *(col(person, f) for f in ("birth_name", "used_name", "first_names"))]
+    # Only quoted names and placeholders go into the text.
+    return (f"SELECT {', '.join(fields)} FROM {quote(appt.db_table)}"  # noqa: S608
+            f" LEFT OUTER JOIN {quote(kind.db_table)} ON {col(appt, 'type')} = {col(kind, 'id')}"
+            f" INNER JOIN {quote(person.db_table)} ON {col(appt, 'patient')} = {col(person, 'id')}"
+            f" WHERE ({col(appt, 'calendar')} IN ({ids}) OR {col(appt, 'resource')} IN ({ids}))"
+            f" AND {col(appt, 'start')} < %s AND {col(appt, 'end')} > %s AND {col(appt, 'start')} >= %s"
+            f" AND {col(appt, 'status')} IN ({', '.join(['%s'] * len(GRID_STATUSES))})"
+            f" ORDER BY {col(appt, 'start')}")
+
+
+def rows_params(db, ids: list[int], start: datetime.datetime, end: datetime.datetime) -> list:
+    adapt = db.ops.adapt_datetimefield_value
+    return [*ids, *ids, adapt(end), adapt(start), adapt(start - LONGEST_APPOINTMENT), *GRID_STATUSES]
+
+
+BUSY_FIELDS = ("id", "calendar", "start", "end", "reason", "kind", "rule", "exdates")
+
+
+@lru_cache(maxsize=64)
+def busy_sql(alias: str, count: int) -> str:
+    """Unavailability of `count` calendars and of the whole practice that may overlap [start, end): a single one
+    overlapping it, a recurring one begun before its end and not over before its start; by start.
+    Parameters: the ids, end, start, start."""
+    quote = connections[alias].ops.quote_name
+    meta = Unavailability._meta
+
+    def col(field: str) -> str:
+        return _column(quote, meta, field)
+
+    mine = f"{col('calendar')} IN ({', '.join(['%s'] * count)}) OR " if count else ""
+    return (f"SELECT {', '.join(col(f) for f in BUSY_FIELDS)} FROM {quote(meta.db_table)}"  # noqa: S608
+            f" WHERE ({mine}{col('calendar')} IS NULL) AND {col('start')} < %s"
+            f" AND (({col('rule')} = '' AND {col('end')} > %s)"
+            f" OR ({col('rule')} <> '' AND ({col('rule_until')} IS NULL OR {col('rule_until')} > %s)))"
+            f" ORDER BY {col('start')}")
+
+
+def busy_params(db, ids: list[int], start: datetime.datetime, end: datetime.datetime) -> list:
+    adapt = db.ops.adapt_datetimefield_value
+    return [*ids, adapt(end), adapt(start), adapt(start)]
+
+
+@lru_cache(maxsize=64)
+def hours_sql(alias: str, count: int) -> str:
+    """Opening hours of `count` calendars: calendar, weekday, from, to; by from. Parameters: the ids."""
+    quote = connections[alias].ops.quote_name
+    meta = OpeningHours._meta
+    fields = ", ".join(_column(quote, meta, f) for f in ("calendar", "weekday", "start", "end"))
+    return (f"SELECT {fields} FROM {quote(meta.db_table)}"  # noqa: S608
+            f" WHERE {_column(quote, meta, 'calendar')} IN ({', '.join(['%s'] * count)})"
+            f" ORDER BY {_column(quote, meta, 'start')}")
+
+
+def time_of(value) -> datetime.time:
+    return datetime.time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def fetch(alias: str, sql: str, params: list) -> list[tuple]:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def aware(db):
+    """A function from a database datetime to an aware one, as the ORM gives it: SQLite gives naive datetimes in
+    the connection's time zone (UTC), PostgreSQL aware ones; the ORM's converters are bypassed here."""
+    db_tz = db.timezone
+
+    def convert(value):
+        if isinstance(value, str):
+            value = datetime.datetime.fromisoformat(value)
+        return value.replace(tzinfo=db_tz) if value.tzinfo is None else value
+
+    return convert
+
+
+def wall_clock(db, tz):
+    """A function from a database datetime to naive local wall-clock time in `tz`.
+
+    A UTC day without a daylight-saving change (all but two a year) has one offset: its values are shifted by it,
+    one addition each; the values of the other days are converted one by one.
+    """
+    to_aware, shifts = aware(db), {}
+    one_day = datetime.timedelta(days=1)
+
+    def convert(value):
+        if isinstance(value, datetime.datetime) and value.tzinfo is None and db.timezone is datetime.UTC:
+            day = value.date()
+            shift = shifts.get(day, False)
+            if shift is False:
+                midnight = datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+                shift = midnight.astimezone(tz).utcoffset()
+                if shift != (midnight + one_day).astimezone(tz).utcoffset():
+                    shift = None
+                shifts[day] = shift
+            if shift is not None:
+                return value + shift
+        return to_aware(value).astimezone(tz).replace(tzinfo=None)
+
+    return convert
