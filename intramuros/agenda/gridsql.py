@@ -9,7 +9,9 @@ value is a parameter, adapted as the ORM adapts it. Both SQLite (SQLCipher) and 
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
+from typing import Any
 
 from django.db import connections
 
@@ -26,8 +28,18 @@ GRID_STATUSES = ACTIVE_STATUSES + (Status.NO_SHOW,)
 LONGEST_APPOINTMENT = datetime.timedelta(hours=12)  # appointments last 10 h at most
 
 
-def _column(quote, meta, field: str) -> str:
-    return f"{quote(meta.db_table)}.{quote(meta.get_field(field).column)}"
+def _names(alias: str) -> tuple[Callable[[str], str], Callable[[Any, str], str]]:
+    """The quoting of database `alias`, and col(meta, field): that field's quoted "table"."column"."""
+    quote = connections[alias].ops.quote_name
+
+    def col(meta, field: str) -> str:
+        return f"{quote(meta.db_table)}.{quote(meta.get_field(field).column)}"
+
+    return quote, col
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
 
 
 @lru_cache(maxsize=64)
@@ -35,14 +47,10 @@ def rows_sql(alias: str, count: int) -> str:
     """Appointments (not cancelled) of `count` calendars, as main calendar or as resource, overlapping
     [start, end), by start; parameters: the ids twice, end, start, start - LONGEST_APPOINTMENT, GRID_STATUSES.
     The lower bound on start lets the (calendar, start) and (resource, start) indexes do the work."""
-    quote = connections[alias].ops.quote_name
+    quote, col = _names(alias)
     appt, kind = Appointment._meta, AppointmentType._meta
     person = appt.get_field("patient").related_model._meta
-
-    def col(meta, field: str) -> str:
-        return _column(quote, meta, field)
-
-    ids = ", ".join(["%s"] * count)
+    ids = _placeholders(count)
     fields = [col(appt, f) for f in ("id", "calendar", "resource", "start", "end", "status", "series", "type")]
     fields += [col(kind, "name"), *(col(person, f) for f in ("birth_name", "used_name", "first_names"))]
     # Only quoted names and placeholders go into the text.
@@ -51,7 +59,7 @@ def rows_sql(alias: str, count: int) -> str:
             f" INNER JOIN {quote(person.db_table)} ON {col(appt, 'patient')} = {col(person, 'id')}"
             f" WHERE ({col(appt, 'calendar')} IN ({ids}) OR {col(appt, 'resource')} IN ({ids}))"
             f" AND {col(appt, 'start')} < %s AND {col(appt, 'end')} > %s AND {col(appt, 'start')} >= %s"
-            f" AND {col(appt, 'status')} IN ({', '.join(['%s'] * len(GRID_STATUSES))})"
+            f" AND {col(appt, 'status')} IN ({_placeholders(len(GRID_STATUSES))})"
             f" ORDER BY {col(appt, 'start')}")
 
 
@@ -68,13 +76,10 @@ def busy_sql(alias: str, count: int) -> str:
     """Unavailability of `count` calendars and of the whole practice that may overlap [start, end): a single one
     overlapping it, a recurring one begun before its end and not over before its start; by start.
     Parameters: the ids, end, start, start."""
-    quote = connections[alias].ops.quote_name
+    quote, column = _names(alias)
     meta = Unavailability._meta
-
-    def col(field: str) -> str:
-        return _column(quote, meta, field)
-
-    mine = f"{col('calendar')} IN ({', '.join(['%s'] * count)}) OR " if count else ""
+    col = partial(column, meta)
+    mine = f"{col('calendar')} IN ({_placeholders(count)}) OR " if count else ""
     return (f"SELECT {', '.join(col(f) for f in BUSY_FIELDS)} FROM {quote(meta.db_table)}"  # noqa: S608
             f" WHERE ({mine}{col('calendar')} IS NULL) AND {col('start')} < %s"
             f" AND (({col('rule')} = '' AND {col('end')} > %s)"
@@ -90,12 +95,13 @@ def busy_params(db, ids: list[int], start: datetime.datetime, end: datetime.date
 @lru_cache(maxsize=64)
 def hours_sql(alias: str, count: int) -> str:
     """Opening hours of `count` calendars: calendar, weekday, from, to; by from. Parameters: the ids."""
-    quote = connections[alias].ops.quote_name
+    quote, column = _names(alias)
     meta = OpeningHours._meta
-    fields = ", ".join(_column(quote, meta, f) for f in ("calendar", "weekday", "start", "end"))
+    col = partial(column, meta)
+    fields = ", ".join(col(f) for f in ("calendar", "weekday", "start", "end"))
     return (f"SELECT {fields} FROM {quote(meta.db_table)}"  # noqa: S608
-            f" WHERE {_column(quote, meta, 'calendar')} IN ({', '.join(['%s'] * count)})"
-            f" ORDER BY {_column(quote, meta, 'start')}")
+            f" WHERE {col('calendar')} IN ({_placeholders(count)})"
+            f" ORDER BY {col('start')}")
 
 
 def time_of(value) -> datetime.time:

@@ -325,6 +325,21 @@ def backup_restore(*, archive_path: Path, identity_files: list[Path] | None = No
     return report
 
 
+def _set_aside_folder(data_dir: Path) -> Path:
+    """A new owner-only folder before-restore-<time to the second> for the files a restore replaces; -2, -3...
+    when a restore begun in the same second took the name (creating the folder claims it, even across processes).
+    """
+    name = f"before-restore-{time.strftime('%Y%m%dT%H%M%S')}"
+    aside, n = data_dir / name, 1
+    while True:
+        try:
+            aside.mkdir(mode=0o700)
+            return aside
+        except FileExistsError:
+            n += 1
+            aside = data_dir / f"{name}-{n}"
+
+
 def _put_in_place(unpacked: reader.Unpacked, data_dir: Path, engine: str) -> RestoreReport:
     connections.close_all()  # no connection may keep the old database file (or its -wal) open
     db_key_file = paths.db_key_file()
@@ -338,8 +353,7 @@ def _put_in_place(unpacked: reader.Unpacked, data_dir: Path, engine: str) -> Res
     olds = [data_dir / n for n in ("intramuros.db", "intramuros.db-wal", "intramuros.db-shm")]
     olds += [paths.documents_dir(), paths.files_key_file(), anchor_file()]  # the folder replaced below
     if any(p.exists() for p in olds):
-        aside = data_dir / f"before-restore-{time.strftime('%Y%m%dT%H%M%S')}"
-        aside.mkdir(mode=0o700)
+        aside = _set_aside_folder(data_dir)
         for old in olds:
             if old.exists():
                 os.replace(old, aside / old.name)

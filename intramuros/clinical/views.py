@@ -18,6 +18,7 @@ from intramuros.clinical.forms import ITEM_FORMS, ConsultationForm, FormChoiceFo
 from intramuros.clinical.history import history_rows
 from intramuros.clinical.models import Consultation, FormDefinition, FormVersion
 from intramuros.clinical.timeline import KIND_LABELS
+from intramuros.core.forms import apply_errors
 from intramuros.patients.access import patient_for_user
 
 ITEM_KINDS = {**services.RECORD_MODELS, "consultation": Consultation}
@@ -31,11 +32,6 @@ def _item(patient, kind: str, pk: int, *, deleted: bool = False):
 
 def _raise404():
     raise Http404
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @capability_required("clinical.view")
@@ -61,7 +57,7 @@ def item_add(request, patient_id, kind):
             messages.success(request, _("Saved."))
             return redirect("clinical:record", patient_id=patient.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "clinical/item_form.html", {"patient": patient, "form": form, "kind": kind,
                                                        "title": form_class.Meta.model._meta.verbose_name})
 
@@ -78,7 +74,7 @@ def item_edit(request, patient_id, kind, pk):
             messages.success(request, _("Saved."))
             return redirect("clinical:record", patient_id=patient.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "clinical/item_form.html", {"patient": patient, "form": form, "kind": kind,
                                                        "item": item, "title": item._meta.verbose_name})
 
@@ -173,7 +169,7 @@ def consultation_create(request, patient_id):
                 form_values=schema_form.typed_values() if schema_form else None)
             return redirect("clinical:consultation_detail", patient_id=patient.pk, pk=c.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "clinical/consultation_form.html", {
         "patient": patient, "form": form, "schema_form": schema_form, "version": version,
         "choice": FormChoiceForm(initial={"form": version.definition_id if version else None})})
@@ -194,7 +190,7 @@ def consultation_edit(request, patient_id, pk):
                                          form_values=schema_form.typed_values() if schema_form else None)
             return redirect("clinical:consultation_detail", patient_id=patient.pk, pk=c.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "clinical/consultation_form.html", {
         "patient": patient, "form": form, "schema_form": schema_form, "version": version, "c": c})
 

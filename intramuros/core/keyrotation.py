@@ -28,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intramuros.core import paths
+from intramuros.core.files import fsync_directory, write_atomically
 from intramuros.core.keys import read_key_file, write_secret_file
 
 # The document store's file format (intramuros/documents/storage.py): MAGIC + nonce + AES-GCM(data, aad=id).
@@ -91,31 +92,6 @@ def _save_state(p: RotationPaths, state: dict) -> None:
     write_secret_file(p.state, json.dumps(state, sort_keys=True))
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomically(target: Path, payload: bytes) -> None:
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.rekey")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise
-    os.close(fd)
-    os.replace(tmp, target)
-    _fsync_dir(target.parent)
-
-
 def _open(blob: bytes, key: bytes, file_id: uuid.UUID) -> bytes | None:
     nonce = blob[len(MAGIC):len(MAGIC) + NONCE_SIZE]
     try:
@@ -139,7 +115,7 @@ def reencrypt_file(path: Path, *, old: bytes, new: bytes) -> str:
     if data is None:
         return "unreadable"
     nonce = secrets.token_bytes(NONCE_SIZE)
-    _write_atomically(path, MAGIC + nonce + AESGCM(new).encrypt(nonce, data, file_id.bytes))
+    write_atomically(path, MAGIC + nonce + AESGCM(new).encrypt(nonce, data, file_id.bytes), suffix=".rekey")
     return "done"
 
 
@@ -191,7 +167,7 @@ def _switch_key(current: Path, retired_dir: Path, stamp: str) -> None:
         if not retired.exists():
             write_secret_file(retired, current.read_text())
     os.replace(new, current)
-    _fsync_dir(current.parent)
+    fsync_directory(current.parent)
 
 
 def rotate_keys(*, rotation_paths: RotationPaths | None = None,
@@ -259,5 +235,5 @@ def rotate_keys(*, rotation_paths: RotationPaths | None = None,
         _switch_key(p.files_key, p.retired, state["started"])
         result.retired_dir = p.retired
         p.state.unlink()
-        _fsync_dir(p.state.parent)
+        fsync_directory(p.state.parent)
     return result

@@ -25,10 +25,22 @@ MAX_AGE = 2.0
 
 _lock = threading.Lock()
 _rows: dict[str, tuple[tuple, float, Any]] = {}
+_stamp_for: tuple[str | None, str] = (None, "")  # (INTRAMUROS_DATA_DIR, the stamp path under it)
 
 
 def _stamp_path() -> str:
-    return os.path.join(data_dir(), "run", "settings.stamp")
+    global _stamp_for
+    # Resolving the data directory costs more than the stat() itself; it is fixed for a server process, but
+    # a test may point INTRAMUROS_DATA_DIR elsewhere: remember the path per value of the variable. A relative
+    # value or none (./data) depends on the working directory, so is resolved every time.
+    raw = os.environ.get("INTRAMUROS_DATA_DIR")
+    known, path = _stamp_for
+    if raw is not None and raw == known:
+        return path
+    path = os.path.join(data_dir(), "run", "settings.stamp")
+    if raw and os.path.isabs(raw):
+        _stamp_for = (raw, path)
+    return path
 
 
 def _stamp() -> tuple:

@@ -9,7 +9,6 @@ The row (StoredFile) keeps the sha256 of the plaintext, checked again on every r
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import uuid
 from pathlib import Path
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.utils.translation import gettext as _
 
 from intramuros.core import paths
+from intramuros.core.files import write_atomically
 from intramuros.core.keys import read_key_file
 
 MAGIC = b"IMDOC1\x00\x00"
@@ -50,30 +50,6 @@ def _safe_kind(kind: str) -> str:
     if not cleaned:
         raise ValueError("kind must be a short word such as 'upload', 'letter' or 'prescription'")
     return cleaned[:40]
-
-
-def _write_atomically(target: Path, payload: bytes) -> None:
-    """tmp file + fsync + rename + fsync of the directory: after return the file survives a power cut."""
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise
-    os.close(fd)
-    os.replace(tmp, target)
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def encrypt(data: bytes, *, file_id: uuid.UUID) -> bytes:
@@ -109,7 +85,9 @@ def store_bytes(data: bytes, *, kind: str, content_type: str = "", original_name
     file_id = uuid.uuid4()
     kind = _safe_kind(kind)
     relative = Path(kind) / file_id.hex[:2] / f"{file_id.hex}.bin"
-    _write_atomically(paths.documents_dir() / relative, encrypt(data, file_id=file_id))
+    payload, target = encrypt(data, file_id=file_id), paths.documents_dir() / relative
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomically(target, payload)
     return StoredFile.objects.create(
         id=file_id,
         kind=kind,

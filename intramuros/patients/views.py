@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from intramuros.accounts.access import capability_required, has_capability
+from intramuros.core.forms import apply_errors
 from intramuros.patients import selectors, services
 from intramuros.patients.access import patient_for_user
 from intramuros.patients.forms import (
@@ -33,14 +34,6 @@ def can_merge(user) -> bool:
 def _merge_gate(user) -> None:
     if not can_merge(user):
         raise PermissionDenied
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @capability_required("identity.view")
@@ -70,7 +63,7 @@ def new(request):
         except services.DuplicateSuspected as dup:
             candidates = dup.candidates
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The file of %(name)s was created.") % {"name": patient})
             return redirect("patients:identity", patient_id=patient.pk)
@@ -97,7 +90,7 @@ def edit(request, patient_id):
             # A copy: if the change is refused, the page header keeps showing the saved identity.
             services.patient_update(actor=request.user, patient=copy.copy(patient), **form.service_fields())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The identity was saved."))
             return redirect("patients:identity", patient_id=patient.pk)

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from intramuros.accounts.access import capability_required
+from intramuros.core.forms import apply_errors
 from intramuros.patients import selectors, services
 from intramuros.patients.access import patient_for_user
 from intramuros.patients.forms import CorrespondentForm, LinkForm
 from intramuros.patients.models import Correspondent, PatientCorrespondent
-from intramuros.patients.views import _apply_errors
 
 
 @capability_required("identity.view")
@@ -34,7 +34,7 @@ def correspondent_edit(request, correspondent_id=None):
             else:
                 services.correspondent_create(actor=request.user, **form.service_fields())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The correspondent was saved."))
             return redirect("patients:correspondents")

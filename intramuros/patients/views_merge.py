@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from intramuros.accounts.access import capability_required
+from intramuros.core.forms import apply_errors
 from intramuros.patients import selectors, services
 from intramuros.patients.access import patient_for_user
 from intramuros.patients.forms import MergeForm
 from intramuros.patients.models import PatientMerge
-from intramuros.patients.views import _apply_errors, _merge_gate
+from intramuros.patients.views import _merge_gate
 
 
 def _pick(request, key):
@@ -41,7 +42,7 @@ def merge(request):
         try:
             services.patient_merge(actor=request.user, keep=keep, absorb=absorb, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The two files were merged into %(name)s. The merge can be undone from "
                                         "the merge history.") % {"name": keep})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intramuros.accounts.access import capability_required
+from intramuros.core.forms import apply_errors
 from intramuros.patients import tags
 from intramuros.patients.access import patient_for_user
 from intramuros.patients.models import Tag, TagColor
@@ -32,8 +33,7 @@ def tag_list(request):
             try:
                 tags.tag_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_errors(form, exc)
             else:
                 return redirect("patients:tags")
     selected = Tag.objects.filter(pk=request.GET.get("tag") or 0).first()

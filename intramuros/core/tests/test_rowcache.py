@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from intramuros.audit.models import SecurityPolicy
-from intramuros.core import rowcache, urlcache
+from intramuros.core import paths, rowcache, urlcache
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,20 @@ def test_a_copy_is_never_older_than_max_age(monkeypatch):
     assert SecurityPolicy.cached().forbid_remote
     clock[0] += rowcache.MAX_AGE
     assert not SecurityPolicy.cached().forbid_remote
+
+
+def test_the_stamp_follows_the_data_directory(monkeypatch, tmp_path):
+    first = rowcache._stamp_path()
+    assert first == str(paths.data_dir() / "run" / "settings.stamp")
+    monkeypatch.setenv("INTRAMUROS_DATA_DIR", str(tmp_path / "other"))
+    assert rowcache._stamp_path() == str(tmp_path.resolve() / "other" / "run" / "settings.stamp")
+    monkeypatch.setenv("INTRAMUROS_DATA_DIR", "relative")  # resolved against the working directory
+    for cwd in (tmp_path / "a", tmp_path / "b"):
+        cwd.mkdir()
+        monkeypatch.chdir(cwd)
+        assert rowcache._stamp_path() == str(cwd.resolve() / "relative" / "run" / "settings.stamp")
+    monkeypatch.undo()
+    assert rowcache._stamp_path() == first
 
 
 def test_cached_urls_are_those_reverse_gives():
