@@ -25,10 +25,13 @@ from django.utils import timezone
 
 from intramuros.audit.context import current_request, request_origin
 from intramuros.audit.models import AuditAnchor, AuditEvent
+from intramuros.core.prepared import Prepared
 
 GENESIS = "0" * 64
 _LOCK_ID = 7305_2026  # PostgreSQL advisory lock serialising appends to the chain
 DEFAULT_ANCHOR_EVERY = 500
+# The chain's head, read by every append (every page view): compiled once (see core/prepared.py).
+_HEAD = Prepared(lambda: AuditEvent.objects.order_by("-seq").values_list("seq", "hash")[:1])
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -79,30 +82,30 @@ def record(*, actor, action: str, target=None, patient=None, request=None, flagg
     patient_id = getattr(patient, "pk", patient)
     target_type, target_id = _target_fields(target)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    # Everything that does not depend on the chain's head is prepared before the write transaction: every
+    # page view appends a row, and the database has one writer at a time.
+    event = AuditEvent(
+        actor=actor if is_user else None,
+        actor_label=(actor.get_username() if is_user else str(actor or "system"))[:150],
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        patient_id=patient_id,
+        ip=ip,
+        session=session,
+        detail=json.loads(json.dumps(detail, default=str)),
+        flagged=flagged,
+    )
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
-        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        event = AuditEvent(
-            seq=seq,
-            at=timezone.now(),
-            actor=actor if is_user else None,
-            actor_label=(actor.get_username() if is_user else str(actor or "system"))[:150],
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            patient_id=patient_id,
-            ip=ip,
-            session=session,
-            detail=json.loads(json.dumps(detail, default=str)),
-            flagged=flagged,
-            prev_hash=prev,
-        )
+        last = _HEAD.first()
+        event.seq, event.prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        event.at = timezone.now()
         event.hash = compute_hash(event)
         event.save(force_insert=True)
-        if seq % anchor_every() == 0:
+        if event.seq % anchor_every() == 0:
             _anchor(event, reason="count")
     return event
 

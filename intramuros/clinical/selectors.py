@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -22,8 +23,26 @@ from intramuros.clinical.models import (
     Treatment,
     Vaccination,
 )
+from intramuros.core.prepared import Prepared
 
 SEVERITY_ORDER = {value: rank for rank, value in enumerate(reversed(Allergy.Severity.values))}
+
+# The summary's statements, compiled once (see core/prepared.py): it is the page opened most often.
+_ALLERGIES = Prepared(lambda patient_id: Allergy.objects.filter(patient_id=patient_id).order_by("substance"))
+_ANTECEDENTS = Prepared(lambda patient_id: Antecedent.objects.filter(patient_id=patient_id))
+_ACTIVE_PROBLEMS = Prepared(lambda patient_id: Problem.objects.filter(patient_id=patient_id,
+                                                                      status=Problem.Status.ACTIVE))
+_RISK_FACTORS = Prepared(lambda patient_id: RiskFactor.objects.filter(patient_id=patient_id))
+_CURRENT_TREATMENTS = Prepared(lambda patient_id, on: Treatment.objects.filter(patient_id=patient_id, start__lte=on)
+                               .filter(Q(end__isnull=True) | Q(end__gte=on)).select_related("prescriber")
+                               .order_by("kind", "drug"))
+_RECENT_CONSULTATIONS = Prepared(lambda patient_id: Consultation.objects.filter(patient_id=patient_id)
+                                 .select_related("practitioner").order_by("-at")[:5])  # the last five
+_LAST_VITALS = Prepared(lambda patient_id: Consultation.objects.filter(patient_id=patient_id).filter(
+    Q(weight_kg__isnull=False) | Q(systolic_mmhg__isnull=False)).order_by("-at")[:1])
+_LAST_PERIOD = Prepared(lambda patient_id: FormValue.objects.filter(
+    patient_id=patient_id, key="lmp", value_date__isnull=False, version__definition__key="pregnancy_followup")
+    .order_by("-value_date").values_list("value_date", flat=True)[:1])
 
 
 def allergies_for(patient) -> list[Allergy]:
@@ -34,15 +53,18 @@ def allergies_for(patient) -> list[Allergy]:
     cached = getattr(patient, "_clinical_allergies", None)
     if cached is not None:
         return cached
-    items = list(Allergy.objects.filter(patient=patient).order_by("substance"))
+    items = _ALLERGIES.list(patient_id=patient.pk)
     patient._clinical_allergies = sorted(items, key=lambda a: SEVERITY_ORDER.get(a.severity, 99))
     return patient._clinical_allergies
 
 
 def current_treatments(patient, on: datetime.date | None = None) -> list[Treatment]:
-    on = on or timezone.localdate()
-    return list(Treatment.objects.filter(patient=patient, start__lte=on)
-                .filter(Q(end__isnull=True) | Q(end__gte=on)).select_related("prescriber").order_by("kind", "drug"))
+    return _CURRENT_TREATMENTS.list(patient_id=patient.pk, on=on or timezone.localdate())
+
+
+@functools.cache
+def _field_names(model) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.get_fields())
 
 
 def next_appointment(patient):
@@ -51,7 +73,7 @@ def next_appointment(patient):
         from intramuros.agenda.models import Appointment
     except ImportError:  # pragma: no cover - the agenda app is always installed today
         return None
-    names = {f.name for f in Appointment._meta.get_fields()}
+    names = _field_names(Appointment)
     if not {"patient", "start"} <= names:
         return None
     qs = Appointment.objects.filter(patient=patient, start__gte=timezone.now())
@@ -76,23 +98,21 @@ class Summary:
     extra: dict = field(default_factory=dict)
 
 
-def summary_for(patient, *, consultations: int = 5) -> Summary:
+def summary_for(patient) -> Summary:
     """Everything of the one-screen summary, in about eight queries whatever the size of the file."""
     antecedents: dict[str, list] = {}
     labels = dict(Antecedent.Category.choices)
-    for item in Antecedent.objects.filter(patient=patient):
+    for item in _ANTECEDENTS.list(patient_id=patient.pk):
         antecedents.setdefault(labels.get(item.category, item.category), []).append(item)
-    recent = list(Consultation.objects.filter(patient=patient).select_related("practitioner")
-                  .order_by("-at")[:consultations])
+    recent = _RECENT_CONSULTATIONS.list(patient_id=patient.pk)
     _attach_diagnoses(recent)
     vitals = next((c for c in recent if c.has_vitals), None)
     if vitals is None:
-        vitals = (Consultation.objects.filter(patient=patient).filter(
-            Q(weight_kg__isnull=False) | Q(systolic_mmhg__isnull=False)).order_by("-at").first())
+        vitals = _LAST_VITALS.first(patient_id=patient.pk)
     return Summary(
         allergies=allergies_for(patient), antecedents=antecedents, treatments=current_treatments(patient),
-        problems=list(Problem.objects.filter(patient=patient, status=Problem.Status.ACTIVE)),
-        risk_factors=list(RiskFactor.objects.filter(patient=patient)), consultations=recent, last_vitals=vitals,
+        problems=_ACTIVE_PROBLEMS.list(patient_id=patient.pk),
+        risk_factors=_RISK_FACTORS.list(patient_id=patient.pk), consultations=recent, last_vitals=vitals,
         next_appointment=next_appointment(patient), pregnancy=pregnancy_status(patient=patient),
     )
 
@@ -246,9 +266,7 @@ def pregnancy_status(*, patient, on: datetime.date | None = None) -> dict | None
     if getattr(patient, "sex", "F") == "M":
         return None
     on = on or timezone.localdate()
-    lmp = (FormValue.objects.filter(patient=patient, key="lmp", value_date__isnull=False,
-                                    version__definition__key="pregnancy_followup")
-           .order_by("-value_date").values_list("value_date", flat=True).first())
+    lmp = _LAST_PERIOD.first(patient_id=patient.pk)
     if lmp is None or not 0 <= (on - lmp).days <= PREGNANCY_DAYS:
         return None
     days = (on - lmp).days

@@ -9,13 +9,17 @@ relation), for the administrator's review screen.
 
 from __future__ import annotations
 
+import functools
+
 from django.apps import apps
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.http import Http404
 
 from intramuros import audit
 from intramuros.accounts.access import has_capability
 from intramuros.audit.breakglass import BreakGlassRequired, has_grant
+from intramuros.core.prepared import Prepared
 from intramuros.core.text import fold
 from intramuros.patients.models import Patient
 
@@ -44,33 +48,47 @@ CARE_RECORDS = [
 ]
 
 
+# The referring practitioner is shown in the file's header pages: read with the patient, not after.
+_PATIENT = Prepared(lambda pk: Patient.objects.filter(pk=pk).select_related("referring_practitioner")[:1])
+_ANY_PATIENT = Prepared(lambda pk: Patient.all_objects.filter(pk=pk).select_related("referring_practitioner")[:1])
+
+
 def has_care_relation(user, patient: Patient) -> bool:
     """Is `patient` one of `user`'s patients: referring practitioner, or an appointment or consultation?"""
     if patient.referring_practitioner_id == user.pk:
         return True
+    return any(_exists(statement, patient_id=patient.pk, user_id=user.pk) for statement in _care_statements())
+
+
+@functools.cache
+def _care_statements() -> list[Prepared]:
+    """One statement per installed kind of care record, worked out once per process: the patient's few rows
+    are found by their index, then any of the fields naming the practitioner may match."""
+    statements = []
     for app_label, model_name, user_fields in CARE_RECORDS:
         try:
             model = apps.get_model(app_label, model_name)
         except LookupError:
             continue
         names = {f.name for f in model._meta.get_fields()}
-        if "patient" not in names:
-            continue
-        manager = getattr(model, "all_objects", model._default_manager)
-        for field in user_fields:
-            if field.split("__")[0] in names and _exists(manager.filter(patient=patient, **{field: user})):
-                return True
-    return False
+        fields = [f for f in user_fields if f.split("__")[0] in names]
+        if "patient" in names and fields:
+            manager = getattr(model, "all_objects", model._default_manager)
+            statements.append(Prepared(
+                lambda patient_id, user_id, manager=manager, fields=fields: manager.filter(patient_id=patient_id)
+                .filter(Q(*[Q(**{field: user_id}) for field in fields], _connector=Q.OR))
+                .values_list("pk", flat=True)[:1]))
+    return statements
 
 
-def _exists(queryset) -> bool:
+def _exists(statement: Prepared, **params) -> bool:
     # Inside a transaction, a savepoint keeps an unexpected database error from breaking the caller's
     # transaction. Outside one, no transaction is opened: on SQLite it would take the write lock for a read.
     try:
         if not transaction.get_connection().in_atomic_block:
-            return queryset.exists()
+            return statement.first(**params) is not None
         with transaction.atomic():
-            return queryset.exists()
+            return statement.first(**params) is not None
     except DatabaseError:
         return False
 
@@ -95,12 +113,12 @@ def patient_for_user(user, patient_id, *, part: str = "identity", include_delete
     capability = PARTS[part]
     if not has_capability(user, capability):
         raise Http404
-    manager = Patient.all_objects if include_deleted else Patient.objects
     try:
-        # The referring practitioner is shown in the file's header pages: read with the patient, not after.
-        patient = manager.select_related("referring_practitioner").get(pk=int(patient_id))
-    except (Patient.DoesNotExist, ValueError, TypeError, OverflowError):
+        patient = (_ANY_PATIENT if include_deleted else _PATIENT).first(pk=int(patient_id))
+    except (ValueError, TypeError, OverflowError):
         raise Http404 from None
+    if patient is None:
+        raise Http404
     alerts, flagged = [], False
     if getattr(user, "is_practitioner", False):
         if _same_surname(user, patient):

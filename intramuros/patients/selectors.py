@@ -12,6 +12,7 @@ two-letter search costs no more than a precise one.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -176,6 +177,11 @@ def _words_filter(words: list[str]) -> Q:
     return _anchor(anchor_word) & rest
 
 
+@functools.cache
+def _field_names(model) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.get_fields())
+
+
 def todays_patients():
     """The ids of today's patients (appointment today, not cancelled) as a queryset, or None without an agenda."""
     if not apps.is_installed("intramuros.agenda"):
@@ -184,7 +190,7 @@ def todays_patients():
         from intramuros.agenda.models import Appointment  # optional: the agenda may not exist yet
     except ImportError:
         return None
-    names = {f.name for f in Appointment._meta.get_fields()}
+    names = _field_names(Appointment)
     if not {"patient", "start"} <= names or not _table_exists(Appointment._meta.db_table):
         return None
     now = timezone.localtime()

@@ -10,6 +10,8 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from intramuros.accounts.access import has_capability
+from intramuros.core.prepared import Prepared
+from intramuros.patients.models import PatientTag
 from intramuros.patients.tabs import tabs_for
 
 register = template.Library()
@@ -72,7 +74,11 @@ def is_date(value) -> bool:
     return isinstance(value, datetime.date)
 
 
+# The header of every page of the file shows them: compiled once (see core/prepared.py).
+_TAG_LINKS = Prepared(lambda patient_id: PatientTag.objects.filter(patient_id=patient_id).select_related("tag"))
+
+
 @register.simple_tag
 def patient_tag_links(patient):
     """The patient's tags with their names and colours in one query (not one per tag)."""
-    return list(patient.tag_links.select_related("tag"))
+    return _TAG_LINKS.list(patient_id=patient.pk)

@@ -72,3 +72,42 @@ def test_printed_lines_read_every_dci_in_one_query(ald_prescription, django_asse
     with django_assert_num_queries(2):  # the lines with their drugs, then every composition with its substance
         lines = printed_lines(ald_prescription)
     assert [line["dci"] for line in lines] == ["metformine", "paracétamol", ""]
+
+
+def test_pdf_is_rendered_outside_the_write_transaction(ald_prescription, dr_alice, monkeypatch):
+    """Rendering takes a fifth of a second: the database's one writer must not be held meanwhile."""
+    from django.db import connection
+
+    from intramuros.prescriptions import services
+
+    depth_at_call = len(connection.atomic_blocks)
+    seen = []
+    real_render = services.render_prescription_pdf
+
+    def render(*args, **kwargs):
+        seen.append(len(connection.atomic_blocks))
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(services, "render_prescription_pdf", render)
+    printed = prescription_print(prescription=ald_prescription, user=dr_alice)
+    assert seen == [depth_at_call] and not printed.duplicate
+
+
+def test_a_print_that_lost_the_race_for_the_original_is_a_duplicate(ald_prescription, dr_alice, monkeypatch):
+    from intramuros.prescriptions import services
+
+    real_render = services.render_prescription_pdf
+    winner = []
+
+    def render(*args, **kwargs):
+        # Another print of the same prescription completes while this one renders.
+        monkeypatch.setattr(services, "render_prescription_pdf", real_render)
+        winner.append(prescription_print(prescription=ald_prescription, user=dr_alice))
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(services, "render_prescription_pdf", render)
+    late = prescription_print(prescription=ald_prescription, user=dr_alice)
+    assert not winner[0].duplicate and late.duplicate
+    assert ald_prescription.prints.filter(duplicate=False).count() == 1
+    original = print_bytes(printed=winner[0], user=dr_alice)
+    assert print_bytes(printed=late, user=dr_alice) != original and late.size > 0
