@@ -135,7 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "intramuros.accounts.backends.PasswordBackend",  # Django's ModelBackend, its user read compiled once
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -183,6 +183,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Sessions end after a period of inactivity: an active session is renewed (at most once a minute).
 HTTPS = env_bool("INTRAMUROS_HTTPS", True)
 SESSION_COOKIE_AGE = 60 * env_int("INTRAMUROS_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
+SESSION_ENGINE = "intramuros.core.sessions"  # Django's database sessions, their read compiled once
 SESSION_SAVE_EVERY_REQUEST = False  # renewed at most once a minute by core.middleware.SessionRenewalMiddleware
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
 
+from intramuros.agenda.models import Appointment, Status
 from intramuros.clinical import formvalues
 from intramuros.clinical.icd10 import icd10_labels
 from intramuros.clinical.models import (
@@ -40,6 +40,10 @@ _RECENT_CONSULTATIONS = Prepared(lambda patient_id: Consultation.objects.filter(
                                  .select_related("practitioner").order_by("-at")[:5])  # the last five
 _LAST_VITALS = Prepared(lambda patient_id: Consultation.objects.filter(patient_id=patient_id).filter(
     Q(weight_kg__isnull=False) | Q(systolic_mmhg__isnull=False)).order_by("-at")[:1])
+_CONSULTATION = Prepared(lambda patient_id, pk: Consultation.objects.filter(pk=pk, patient_id=patient_id)
+                         .select_related("practitioner", "form_version__definition")[:1])
+_DIAGNOSES = Prepared(lambda consultation_id: Diagnosis.objects.filter(consultation_id=consultation_id))
+_FORM_VALUES = Prepared(lambda consultation_id: FormValue.objects.filter(consultation_id=consultation_id))
 _LAST_PERIOD = Prepared(lambda patient_id: FormValue.objects.filter(
     patient_id=patient_id, key="lmp", value_date__isnull=False, version__definition__key="pregnancy_followup")
     .order_by("-value_date").values_list("value_date", flat=True)[:1])
@@ -62,26 +66,14 @@ def current_treatments(patient, on: datetime.date | None = None) -> list[Treatme
     return _CURRENT_TREATMENTS.list(patient_id=patient.pk, on=on or timezone.localdate())
 
 
-@functools.cache
-def _field_names(model) -> frozenset[str]:
-    return frozenset(f.name for f in model._meta.get_fields())
+_NEXT_APPOINTMENT = Prepared(lambda patient_id, now: Appointment.objects.filter(
+    patient_id=patient_id, start__gte=now, status__in=[Status.BOOKED, Status.ARRIVED, Status.IN_CONSULTATION])
+    .select_related("calendar").order_by("start")[:1])
 
 
 def next_appointment(patient):
-    """The patient's next appointment, if the agenda app has one (it is optional for this page)."""
-    try:
-        from intramuros.agenda.models import Appointment
-    except ImportError:  # pragma: no cover - the agenda app is always installed today
-        return None
-    names = _field_names(Appointment)
-    if not {"patient", "start"} <= names:
-        return None
-    qs = Appointment.objects.filter(patient=patient, start__gte=timezone.now())
-    if "status" in names:
-        qs = qs.filter(status__in=["booked", "arrived", "in_consultation"])
-    if "calendar" in names:
-        qs = qs.select_related("calendar")
-    return qs.order_by("start").first()
+    """The patient's next appointment (booked, or the patient is in the practice now), or None."""
+    return _NEXT_APPOINTMENT.first(patient_id=patient.pk, now=timezone.now())
 
 
 @dataclass
@@ -155,6 +147,15 @@ def consultations_for(patient, *, limit: int | None = None) -> list[Consultation
     return items
 
 
+def consultation_of(patient, pk: int) -> Consultation | None:
+    """One consultation of the patient's file, its practitioner and form version with it (None if not theirs)."""
+    return _CONSULTATION.first(patient_id=patient.pk, pk=pk)
+
+
+def diagnoses_of(consultation: Consultation) -> list[Diagnosis]:
+    return _DIAGNOSES.list(consultation_id=consultation.pk)
+
+
 def form_values_of(consultation: Consultation) -> dict:
     """The consultation's form values, read with the schema of the version each was entered with."""
     if consultation.form_version is None:
@@ -162,7 +163,7 @@ def form_values_of(consultation: Consultation) -> dict:
     schema = consultation.form_version.schema
     by_key = {f["key"]: f for f in schema["fields"]}
     values = {}
-    for row in FormValue.objects.filter(consultation=consultation):
+    for row in _FORM_VALUES.list(consultation_id=consultation.pk):
         fdef = by_key.get(row.key)
         if fdef is not None:
             values[row.key] = formvalues.read(fdef, row)

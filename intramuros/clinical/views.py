@@ -131,10 +131,9 @@ def consultations(request, patient_id):
 @capability_required("clinical.view")
 def consultation_detail(request, patient_id, pk):
     patient = patient_for_user(request.user, patient_id, part="consultation")
-    consultation = get_object_or_404(Consultation.objects.select_related("practitioner", "form_version__definition"),
-                                     pk=pk, patient=patient)
+    consultation = selectors.consultation_of(patient, pk) or _raise404()
     return render(request, "clinical/consultation_detail.html", {
-        "patient": patient, "c": consultation, "diagnoses": consultation.diagnoses.all(),
+        "patient": patient, "c": consultation, "diagnoses": selectors.diagnoses_of(consultation),
         "form_rows": selectors.form_display_of(consultation)})
 
 

@@ -32,7 +32,7 @@ from django.db.models.query import (
     get_related_populators,
 )
 
-_STAND_IN_YEAR = 1  # no real date of a practice is in year 1
+_STAND_IN_YEAR = 1000  # no date of a practice; time zones cannot push it out of range (year 1 overflowed)
 
 
 def _stand_in(name: str, value, k: int):

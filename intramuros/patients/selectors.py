@@ -12,12 +12,10 @@ two-letter search costs no more than a precise one.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import connection
 from django.db.models import Q
@@ -25,6 +23,8 @@ from django.utils import timezone
 
 from intramuros import audit
 from intramuros.accounts.access import has_capability
+from intramuros.agenda.models import Appointment, Status
+from intramuros.core.prepared import Prepared
 from intramuros.core.text import fold
 from intramuros.patients.models import Correspondent, Patient, PatientMerge
 
@@ -177,44 +177,14 @@ def _words_filter(words: list[str]) -> Q:
     return _anchor(anchor_word) & rest
 
 
-@functools.cache
-def _field_names(model) -> frozenset[str]:
-    return frozenset(f.name for f in model._meta.get_fields())
-
-
-def todays_patients():
-    """The ids of today's patients (appointment today, not cancelled) as a queryset, or None without an agenda."""
-    if not apps.is_installed("intramuros.agenda"):
-        return None
-    try:
-        from intramuros.agenda.models import Appointment  # optional: the agenda may not exist yet
-    except ImportError:
-        return None
-    names = _field_names(Appointment)
-    if not {"patient", "start"} <= names or not _table_exists(Appointment._meta.db_table):
-        return None
-    now = timezone.localtime()
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    end = start + datetime.timedelta(days=1)
-    qs = Appointment.objects.filter(start__gte=start, start__lt=end, patient__isnull=False)
-    if "status" in names:
-        qs = qs.exclude(status="cancelled")
-    return qs.order_by().values("patient_id")
+_TODAY = Prepared(lambda start, end: Appointment.objects.filter(start__gte=start, start__lt=end, patient__isnull=False)
+                  .exclude(status=Status.CANCELLED).order_by().values_list("patient_id", flat=True))
 
 
 def todays_patient_ids() -> list[int]:
-    rows = todays_patients()
-    return [] if rows is None else sorted({row["patient_id"] for row in rows})
-
-
-_existing_tables: set[str] = set()
-
-
-def _table_exists(table: str) -> bool:
-    """Whether the agenda's table is migrated yet (remembered once it is: tables do not disappear)."""
-    if table not in _existing_tables and table in connection.introspection.table_names():
-        _existing_tables.add(table)
-    return table in _existing_tables
+    """The ids of today's patients (an appointment today, not cancelled), ranked first by the search."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return sorted(set(_TODAY.list(start=start, end=start + datetime.timedelta(days=1))))
 
 
 # How many matches are ranked by recency. A search narrows as one types: past a few hundred matches
