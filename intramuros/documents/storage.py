@@ -77,6 +77,17 @@ def store_bytes(data: bytes, *, kind: str, content_type: str = "", original_name
     The file is on disk (fsync'ed) before the row exists; if the surrounding transaction rolls back,
     an orphan encrypted file remains, which is harmless and never shown.
     """
+    stored = write_file(data, kind=kind, content_type=content_type, original_name=original_name)
+    stored.save(force_insert=True)
+    return stored
+
+
+def write_file(data: bytes, *, kind: str, content_type: str = "", original_name: str = ""):
+    """The first half of store_bytes: the encrypted file written durably, and its row, not saved yet.
+
+    For callers that write before their transaction opens (encrypting and two fsyncs need not hold the
+    database's one writer) and save the row inside it.
+    """
     from intramuros.documents.models import StoredFile
 
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -88,7 +99,7 @@ def store_bytes(data: bytes, *, kind: str, content_type: str = "", original_name
     payload, target = encrypt(data, file_id=file_id), paths.documents_dir() / relative
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     write_atomically(target, payload)
-    return StoredFile.objects.create(
+    return StoredFile(
         id=file_id,
         kind=kind,
         sha256=hashlib.sha256(data).hexdigest(),
