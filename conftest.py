@@ -1,6 +1,10 @@
 """Fixtures shared by every test: the named personas and the outbound-connection guard."""
 
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +22,45 @@ def _fresh_settings_rows():
     rowcache.clear()
     yield
     rowcache.clear()
+
+
+# What makes `intramuros init` write outside the data directory: tables in another database, a key file elsewhere.
+_INIT_ELSEWHERE = ("INTRAMUROS_DATABASE_URL", "INTRAMUROS_DB_KEY_FILE")
+
+
+@pytest.fixture(scope="session")
+def initialised_data_dir(tmp_path_factory):
+    """`make(dest, env=None)`: `dest` becomes a data directory as `intramuros init` leaves it; returns `dest`.
+
+    `init` costs ~10 s of CPU (Django renders the state of every migration), so it runs once per test process
+    into a template and each request gets a copy of that tree (modes kept: keys 0600, directories 0700). The
+    directory holds no absolute path and the database is closed (no -wal/-shm), so a copy is a practice of its
+    own, only sharing the template's keys and certificate. For tests whose subject is `init`, run it instead.
+    `env` is the environment the test runs its commands with: when it points `init` elsewhere (PostgreSQL, a
+    key file outside the directory) the copy would not be equivalent, and the real `init` runs in `dest`.
+    """
+    template = None
+
+    def init(dest, env):
+        result = subprocess.run([sys.executable, "-m", "intramuros", "--data-dir", str(dest), "init"], env=env,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    def make(dest, env=None):
+        nonlocal template
+        dest = Path(dest)
+        if env is not None and any(env.get(name) for name in _INIT_ELSEWHERE):
+            init(dest, env)
+            return dest
+        if template is None:
+            template = tmp_path_factory.mktemp("initialised") / "data"
+            init(template, {k: v for k, v in os.environ.items() if not k.startswith(("INTRAMUROS_", "DJANGO_"))})
+            open_files = [p.name for p in template.iterdir() if p.name.endswith(("-wal", "-shm", "-journal"))]
+            assert not open_files, f"init left the database open: {open_files}"
+        shutil.copytree(template, dest, symlinks=True, dirs_exist_ok=True)  # copy2: modes and times kept
+        return dest
+
+    return make
 
 
 @pytest.fixture

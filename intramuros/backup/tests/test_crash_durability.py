@@ -88,11 +88,10 @@ def _writer(browser, prefix, acknowledged, stop):
             raise AssertionError(f"unexpected answer {response.status} to a valid form")
 
 
-def test_acknowledged_writes_survive_sigkill_of_the_server(tmp_path):
+def test_acknowledged_writes_survive_sigkill_of_the_server(tmp_path, initialised_data_dir):
     if connection.vendor != "sqlite":
         pytest.skip("crash durability of the embedded database file (PostgreSQL has its own WAL guarantees)")
-    data = tmp_path / "practice"
-    run(data, "init")
+    data = initialised_data_dir(tmp_path / "practice", env_for(tmp_path / "practice"))
     run(data, "createuser", "owner", "--admin", "--password-stdin", "--practice-name", "Cabinet", stdin=PASSWORD + "\n")
     acknowledged: list[str] = []
     for round_ in range(ROUNDS):

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from django.db import connection
 
-from intramuros.backup.tests.cli import open_db, run
+from intramuros.backup.tests.cli import env_for, open_db, run
 
 STORE_DOCUMENTS = """
 import os
@@ -23,7 +23,7 @@ print(f"read {sum(len(read_bytes(s)) == s.size for s in files)} of {len(files)}"
 
 
 @pytest.fixture(scope="module")
-def practice(tmp_path_factory):
+def practice(tmp_path_factory, initialised_data_dir):
     if connection.vendor != "sqlite":
         pytest.skip("compares the embedded database files directly; PostgreSQL goes through pg_dump")
     base = tmp_path_factory.mktemp("roundtrip")
@@ -32,7 +32,7 @@ def practice(tmp_path_factory):
     passphrase = base / "passphrase.txt"
     passphrase.write_text("the practice's long backup passphrase\n")
     passphrase.chmod(0o600)
-    run(data, "init")
+    initialised_data_dir(data, env_for(data))
     run(data, "demo", "--patients", "50", check=False)  # the demo prints its logins after loading
     run(data, "shell", "-c", STORE_DOCUMENTS)
     run(data, "audit", "anchor")  # an anchor line in audit-anchors.log, which the archive carries

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from intramuros.backup.tests.cli import open_db, run
+from intramuros.backup.tests.cli import env_for, open_db, run
 
 # Runs in a child process on a real data directory: the migration is replaced by one that damages the data
 # half-way, then fails, as a broken migration would.
@@ -36,11 +36,11 @@ for i in range(8):
 
 
 @pytest.fixture(scope="module")
-def practice(tmp_path_factory):
+def practice(tmp_path_factory, initialised_data_dir):
     if connection.vendor != "sqlite":
         pytest.skip("reads the embedded database file directly")
     data = tmp_path_factory.mktemp("upgrade") / "practice"
-    run(data, "init")
+    initialised_data_dir(data, env_for(data))
     run(data, "shell", "-c", PATIENTS)
     return data
 

@@ -30,8 +30,12 @@ def _admin():
         pytest.skip(f"no PostgreSQL server at {PG['host']}:{PG['port']} for the target ({exc})")
 
 
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("INTRAMUROS_", "DJANGO_SETTINGS"))}
+
+
 def _intramuros(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTRAMUROS_", "DJANGO_SETTINGS"))}
+    env = _env()
     return subprocess.run([sys.executable, "-m", "intramuros", "--data-dir", str(data_dir), *args], env=env,
                           capture_output=True, text=True, timeout=600)
 
@@ -41,11 +45,10 @@ def _sha(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_practice(tmp_path_factory):
-    data = tmp_path_factory.mktemp("practice")
-    for args in (("init",), ("demo", "--patients", "20")):
-        done = _intramuros(data, *args)
-        assert done.returncode == 0, done.stderr
+def demo_practice(tmp_path_factory, initialised_data_dir):
+    data = initialised_data_dir(tmp_path_factory.mktemp("practice"), _env())
+    done = _intramuros(data, "demo", "--patients", "20")
+    assert done.returncode == 0, done.stderr
     return data
 
 

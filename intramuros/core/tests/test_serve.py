@@ -25,11 +25,9 @@ def _free_port():
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
+def data_dir(tmp_path_factory, initialised_data_dir):
     data = tmp_path_factory.mktemp("serve")
-    subprocess.run([sys.executable, "-m", "intramuros", "init"], env=_env(data), check=True, capture_output=True,
-                   timeout=120)
-    return data
+    return initialised_data_dir(data, _env(data))
 
 
 def _wait_for(url, context=None, timeout=40):

@@ -51,9 +51,9 @@ def _reboot(practice):
 
 
 @pytest.fixture(scope="module")
-def practice(tmp_path_factory):
+def practice(tmp_path_factory, initialised_data_dir):
     data = tmp_path_factory.mktemp("locked") / "data"
-    _run(data, "init")
+    initialised_data_dir(data, _env(data))
     _run(data, "createuser", "alice", "--admin", "--password-stdin", stdin=PASSWORD + "\n")
     secret = data.parent / "passphrase.txt"
     secret.write_text(PASSPHRASE + "\n")

@@ -2,54 +2,64 @@
 
 import filecmp
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 
+pytestmark = pytest.mark.skipif(bool(os.environ.get("INTRAMUROS_DATABASE_URL")),
+                                reason="the round trip runs on two embedded databases")
+
+
+def _env():
+    return {k: v for k, v in os.environ.items() if not k.startswith(("INTRAMUROS_", "DJANGO_"))}
+
 
 def _run(data_dir, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTRAMUROS_", "DJANGO_"))}
-    if os.environ.get("INTRAMUROS_DATABASE_URL"):
-        pytest.skip("the round trip runs on two embedded databases")
-    result = subprocess.run([sys.executable, "-m", "intramuros", "--data-dir", str(data_dir), *args], env=env,
+    result = subprocess.run([sys.executable, "-m", "intramuros", "--data-dir", str(data_dir), *args], env=_env(),
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
-def test_round_trip_on_the_demo_practice_is_lossless(tmp_path):
-    first, second = tmp_path / "first", tmp_path / "second"
-    _run(first, "init")
-    _run(first, "demo", "--patients", "40")
-    _run(first, "export", "fhir", str(tmp_path / "export1"))
-    _run(second, "init")
-    _run(second, "import", "fhir", str(tmp_path / "export1"))
+@pytest.fixture(scope="module")
+def demo_export(tmp_path_factory, initialised_data_dir):
+    """The demo practice (40 patients) exported once: both tests only read it (or a copy of it)."""
+    base = tmp_path_factory.mktemp("fhir")
+    source = initialised_data_dir(base / "source", _env())
+    _run(source, "demo", "--patients", "40")
+    _run(source, "export", "fhir", str(base / "export"))
+    return base / "export"
+
+
+def test_round_trip_on_the_demo_practice_is_lossless(tmp_path, demo_export, initialised_data_dir):
+    export1 = demo_export
+    second = initialised_data_dir(tmp_path / "second", _env())
+    _run(second, "import", "fhir", str(export1))
     _run(second, "export", "fhir", str(tmp_path / "export2"))
-    names = sorted(os.listdir(tmp_path / "export1"))
+    names = sorted(os.listdir(export1))
     assert "Patient.ndjson" in names and names == sorted(os.listdir(tmp_path / "export2"))
-    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "export1", tmp_path / "export2", names, shallow=False)
+    match, mismatch, errors = filecmp.cmpfiles(export1, tmp_path / "export2", names, shallow=False)
     assert not mismatch and not errors, mismatch
-    assert (tmp_path / "export1" / "Patient.ndjson").read_text().count("\n") == 40
+    assert (export1 / "Patient.ndjson").read_text().count("\n") == 40
     # Every kind of record the demo makes is in the comparison, not only the clinical ones.
     for name, marker in (("Appointment", '"resourceType":"Appointment"'), ("Schedule", '"id":"calendar-'),
                          ("HealthcareService", '"id":"apptype-'), ("Slot", '"id":"unavailable-'),
                          ("MedicationRequest", '"id":"rx-'), ("DocumentReference", '"id":"printed-'),
                          ("DocumentReference", '"id":"letter-'), ("DocumentReference", '"id":"doc-')):
-        assert marker in (tmp_path / "export1" / f"{name}.ndjson").read_text(), name
+        assert marker in (export1 / f"{name}.ndjson").read_text(), name
 
 
-def test_import_refuses_a_tampered_export_and_imports_nothing(tmp_path):
-    source, target = tmp_path / "source", tmp_path / "target"
-    _run(source, "init")
-    _run(source, "demo", "--patients", "10")
-    _run(source, "export", "fhir", str(tmp_path / "export"))
-    patients = tmp_path / "export" / "Patient.ndjson"
-    patients.write_text(patients.read_text().replace('"female"', '"femme"', 1))
-    _run(target, "init")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTRAMUROS_", "DJANGO_"))}
+def test_import_refuses_a_tampered_export_and_imports_nothing(tmp_path, demo_export, initialised_data_dir):
+    export = shutil.copytree(demo_export, tmp_path / "export")  # the shared export stays as it was made
+    patients = export / "Patient.ndjson"
+    original = patients.read_text()
+    patients.write_text(original.replace('"female"', '"femme"', 1))
+    assert patients.read_text() != original
+    target = initialised_data_dir(tmp_path / "target", _env())
     result = subprocess.run([sys.executable, "-m", "intramuros", "--data-dir", str(target), "import", "fhir",
-                             str(tmp_path / "export")], env=env, capture_output=True, text=True, timeout=300)
+                             str(export)], env=_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     assert "does not match the manifest" in result.stdout
     assert "nothing was imported" in result.stderr
