@@ -3,7 +3,7 @@
 Usage:
     .venv/bin/python bench/run.py --data-dir /tmp/practice [--label medium] [--levels 1,10,50] [--duration 20]
         [--plain | --database-url postgres://postgres@127.0.0.1:5432/intramuros_bench]
-        [--workers N --threads 4] [--port 8765] [--settings MODULE]
+        [--workers N --threads 4] [--port 8765] [--settings MODULE] [--think SECONDS]
 
 The data directory comes from bench/generate.py. The server is started exactly as a practice starts it,
 `intramuros serve --insecure-http --host 127.0.0.1 --port P --no-worker` (granian, WSGI), on:
@@ -14,7 +14,9 @@ The data directory comes from bench/generate.py. The server is started exactly a
 Each simulated user is a thread with its own keep-alive connection and cookies. It logs in (a practitioner),
 then loops for --duration seconds over a weighted mix: search patients (the htmx partial), open a patient
 summary, open a consultation, save a consultation, view the agenda week, book an appointment, print a
-prescription (PDF). Think time is zero: the figures are the server's capacity, not a user's day.
+prescription (PDF). Think time is zero by default: the figures are the server's capacity, not a user's day;
+--think S gives each user a pause between actions (exponentially distributed, S seconds on average), the
+pace of people at work, and the latencies they then see.
 It prints p50/p95/p99 and throughput per action and level, the server's memory (RSS of granian and its
 workers), and the command line; it writes bench/out/run-<label>.json and bench/out/run-<label>.svg.
 """
@@ -63,6 +65,8 @@ def parse_args(argv=None):
     p.add_argument("--settings", help="a settings module to try a change without editing the code (importable, "
                                       "e.g. through PYTHONPATH); not with --plain")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--think", type=float, default=0.0,
+                   help="mean pause of a user between two actions, in seconds (default 0: capacity)")
     return p.parse_args(argv)
 
 
@@ -298,7 +302,7 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def run_level(port, samples, users_n, duration, seed, server_pid):
+def run_level(port, samples, users_n, duration, seed, server_pid, think=0.0):
     """`users_n` threads log in, then loop over the mix until the time is up."""
     actions, weights = zip(*MIX, strict=True)
     results: dict[str, list[float]] = defaultdict(list)
@@ -323,6 +327,10 @@ def run_level(port, samples, users_n, duration, seed, server_pid):
         ready.wait()
         go.wait()
         while time.perf_counter() < stop_at[0]:
+            if think:
+                time.sleep(min(rng.expovariate(1 / think), max(0.0, stop_at[0] - time.perf_counter())))
+                if time.perf_counter() >= stop_at[0]:
+                    break
             action = rng.choices(actions, weights=weights)[0]
             t = time.perf_counter()
             try:
@@ -442,13 +450,13 @@ def main(argv=None) -> None:
     port = args.port or free_port()
     database = "postgresql" if args.database_url else ("sqlite-plain" if args.plain else "sqlcipher")
     print(f"Practice: {samples['patients']:,} patients, {samples['consultation_count']:,} consultations; "
-          f"database {database}; server granian workers={args.workers or 'serve default'} threads={args.threads}, port {port}",
-          flush=True)
+          f"database {database}; server granian workers={args.workers or 'serve default'} threads={args.threads}, "
+          f"port {port}; think time {args.think:g} s", flush=True)
     server = start_server(args, env, port)
     figures = {"label": args.label, "command": command, "database": database, "date": time.strftime(
         "%Y-%m-%d %H:%M UTC", time.gmtime()), "load_average": os.getloadavg(), "cpus": os.cpu_count(),
         "patients": samples["patients"], "consultations": samples["consultation_count"],
-        "workers": args.workers, "threads": args.threads, "levels": {}}
+        "workers": args.workers, "threads": args.threads, "think_s": args.think, "levels": {}}
     try:
         figures["server_rss_idle_mb"] = round(rss_mb(server.pid), 1)
         # Warm-up: first requests compile templates and fill caches.
@@ -456,7 +464,7 @@ def main(argv=None) -> None:
         for n in [int(x) for x in args.levels.split(",") if x.strip()]:
             print(f"Level {n} users, {args.duration:.0f} s...", flush=True)
             results, statuses, errors, elapsed, peak, cores = run_level(port, samples, n, args.duration, args.seed,
-                                                                        server.pid)
+                                                                        server.pid, think=args.think)
             total = sum(len(v) for k, v in results.items() if k != "login")
             figures["levels"][str(n)] = {**cores,
                 "requests_per_s": round(total / elapsed, 1), "elapsed_s": round(elapsed, 1),
