@@ -29,6 +29,7 @@ from typing import BinaryIO
 
 from intramuros.core import paths
 from intramuros.core.env import KNOWN
+from intramuros.core.files import fsync_directory
 
 FORMAT = "intramuros-backup/1"
 ARCHIVE_PREFIX = "intramuros-"
@@ -223,14 +224,6 @@ class DestinationWriter(io.RawIOBase):
     def abort(self) -> None:
         for directory in list(self.open):
             self._drop(directory, OSError("backup interrupted"))
-
-
-def fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def describe_os_error(exc: OSError, directory: Path) -> str:

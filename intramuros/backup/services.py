@@ -29,6 +29,7 @@ from intramuros.backup.models import BackupRun
 from intramuros.core import paths
 from intramuros.core.datadir import ensure_certificate
 from intramuros.core.env import env_list
+from intramuros.core.files import fsync_directory
 from intramuros.core.keys import ensure_secret_file, read_key_file, write_secret_file
 
 log = logging.getLogger("intramuros.backup")
@@ -382,7 +383,7 @@ def _put_in_place(unpacked: reader.Unpacked, data_dir: Path, engine: str) -> Res
     ensure_secret_file(paths.secret_key_file(), nbytes=48)
     ensure_certificate()  # a certificate for this machine (the old one's private key is not in the archive)
     (data_dir / "restored-settings.json").write_text(json.dumps(unpacked.config, indent=1))
-    archive.fsync_directory(data_dir)
+    fsync_directory(data_dir)
     return RestoreReport(unpacked.manifest, data_dir, origin, aside, unpacked.config)
 
 

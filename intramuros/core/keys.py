@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import stat
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from intramuros.core.files import write_atomically
+
 
 def write_secret_file(path: Path, content: str) -> None:
     """Write a new secret file readable by its owner only, atomically and durably."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, content.encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    write_atomically(path, content.encode())  # the rename itself made durable too
 
 
 def ensure_secret_file(path: Path, *, nbytes: int = 32) -> bool:
