@@ -98,12 +98,6 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=LocalOnlyFetcher()).write_pdf(font_config=font_config)
 
 
-def warm_up() -> None:
-    """Load WeasyPrint, Pango and the system's fonts once, at server start: the first PDF of a process
-    otherwise pays ~1.5 s for them, in front of a waiting user (and of the requests queued behind)."""
-    html_to_pdf("<p>Intramuros</p>")
-
-
 def pdf_context(context: dict) -> dict:
     """The context with the letterhead and page size filled in, as the base template expects."""
     from intramuros.documents.letterheads import letterhead_for

@@ -79,7 +79,11 @@ class Command(BaseCommand):
         if granian is None:
             raise CommandError("granian is not installed in this environment: run `make run` to install it.")
         cmd = [granian, "--interface", "wsgi", "--host", host, "--port", str(port), "--workers", str(workers),
-               "--blocking-threads", str(threads), "--no-ws", "--log-level", "warning"]
+               "--blocking-threads", str(threads), "--no-ws", "--log-level", "warning",
+               # A stop asked while a process is still loading the application reached it before it listened
+               # for it, and granian waited for that process forever: past 10 s it is killed (its open
+               # transaction, if any, is rolled back by the database).
+               "--workers-kill-timeout", "10"]
         scheme = "http"
         if not insecure_http:
             cert, key, _ = ensure_certificate()
