@@ -38,6 +38,12 @@ def _names(alias: str) -> tuple[Callable[[str], str], Callable[[Any, str], str]]
     return quote, col
 
 
+def _table(alias: str, meta) -> tuple[str, Callable[[str], str]]:
+    """One table's quoted name, and col(field): its quoted "table"."column"."""
+    quote, column = _names(alias)
+    return quote(meta.db_table), partial(column, meta)
+
+
 def _placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
@@ -76,11 +82,9 @@ def busy_sql(alias: str, count: int) -> str:
     """Unavailability of `count` calendars and of the whole practice that may overlap [start, end): a single one
     overlapping it, a recurring one begun before its end and not over before its start; by start.
     Parameters: the ids, end, start, start."""
-    quote, column = _names(alias)
-    meta = Unavailability._meta
-    col = partial(column, meta)
+    table, col = _table(alias, Unavailability._meta)
     mine = f"{col('calendar')} IN ({_placeholders(count)}) OR " if count else ""
-    return (f"SELECT {', '.join(col(f) for f in BUSY_FIELDS)} FROM {quote(meta.db_table)}"  # noqa: S608
+    return (f"SELECT {', '.join(col(f) for f in BUSY_FIELDS)} FROM {table}"  # noqa: S608
             f" WHERE ({mine}{col('calendar')} IS NULL) AND {col('start')} < %s"
             f" AND (({col('rule')} = '' AND {col('end')} > %s)"
             f" OR ({col('rule')} <> '' AND ({col('rule_until')} IS NULL OR {col('rule_until')} > %s)))"
@@ -95,11 +99,9 @@ def busy_params(db, ids: list[int], start: datetime.datetime, end: datetime.date
 @lru_cache(maxsize=64)
 def hours_sql(alias: str, count: int) -> str:
     """Opening hours of `count` calendars: calendar, weekday, from, to; by from. Parameters: the ids."""
-    quote, column = _names(alias)
-    meta = OpeningHours._meta
-    col = partial(column, meta)
+    table, col = _table(alias, OpeningHours._meta)
     fields = ", ".join(col(f) for f in ("calendar", "weekday", "start", "end"))
-    return (f"SELECT {fields} FROM {quote(meta.db_table)}"  # noqa: S608
+    return (f"SELECT {fields} FROM {table}"  # noqa: S608
             f" WHERE {col('calendar')} IN ({_placeholders(count)})"
             f" ORDER BY {col('start')}")
 

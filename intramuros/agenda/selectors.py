@@ -134,11 +134,9 @@ def busy_between(*, calendar_ids, start, end) -> list[Busy]:
     return found
 
 
-_BUSY_FIELDS = ("id", "calendar_id", "start", "end", "reason", "kind", "rule", "exdates")
-
-
 def expand_unavailability(row: Unavailability, start, end) -> list[Busy]:
-    return _expand(*(getattr(row, f) for f in _BUSY_FIELDS), start, end, _GapDays())
+    values = (getattr(row, Unavailability._meta.get_field(f).attname) for f in gridsql.BUSY_FIELDS)
+    return _expand(*values, start, end, _GapDays())
 
 
 class _GapDays:

@@ -91,7 +91,7 @@ def write_file(data: bytes, *, kind: str, content_type: str = "", original_name:
     from intramuros.documents.models import StoredFile
 
     if not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError("store_bytes takes bytes")
+        raise TypeError("the document store takes bytes")
     data = bytes(data)
     file_id = uuid.uuid4()
     kind = _safe_kind(kind)
