@@ -12,7 +12,7 @@ cp1252, no header) and imports it with the real importer, loads the ANSM interac
 - `prescriptions.services.prescription_check`, what the editor's safety panel calls at every change (the
   lines validated, then allergies, interactions, duplicates, pregnancy) for a 6-line prescription against
   10 current treatments: target p95 <= 20 ms;
-- printing a new prescription, `prescriptions.services.prescription_print` (PDF with WeasyPrint and the
+- printing a new prescription, `prescriptions.services.prescription_print` (PDF drawn with ReportLab, the
   letterhead, encrypted and stored durably, audited): target <= 500 ms each. The first PDF of a process
   (fonts loaded once) and a reprint (the original stamped "DUPLICATA") are reported apart.
 Each figure is given in wall-clock and CPU time (time.process_time), with the load average.

@@ -11,6 +11,7 @@ Context keys understood by the base: `practitioner` (a User; its letterhead is f
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import mimetypes
 import threading
@@ -139,15 +140,21 @@ def pdf_mark_duplicate(pdf: bytes, *, label: str = "") -> bytes:
     for page in writer.pages:
         size = (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2))
         if size not in stamps:
-            html = (
-                f"<html><head><style>@page {{ size: {size[0]}pt {size[1]}pt; margin: 0; }}"
-                "body { margin: 0; } div { position: absolute; top: 42%; width: 100%; text-align: center;"
-                " font-family: 'DejaVu Sans', sans-serif; font-size: 56pt; font-weight: bold;"
-                " color: rgba(200, 30, 30, 0.22); transform: rotate(-30deg); letter-spacing: 4pt; }"
-                f"</style></head><body><div>{text}</div></body></html>"
-            )
-            stamps[size] = PdfReader(io.BytesIO(html_to_pdf(html))).pages[0]
+            stamps[size] = PdfReader(io.BytesIO(_stamp(size, text))).pages[0]
         page.merge_page(stamps[size])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@functools.lru_cache(maxsize=16)
+def _stamp(size: tuple[float, float], text: str) -> bytes:
+    """The watermark page of a page size and label, rendered once per process (half of a reprint's time)."""
+    html = (
+        f"<html><head><style>@page {{ size: {size[0]}pt {size[1]}pt; margin: 0; }}"
+        "body { margin: 0; } div { position: absolute; top: 42%; width: 100%; text-align: center;"
+        " font-family: 'DejaVu Sans', sans-serif; font-size: 56pt; font-weight: bold;"
+        " color: rgba(200, 30, 30, 0.22); transform: rotate(-30deg); letter-spacing: 4pt; }"
+        f"</style></head><body><div>{text}</div></body></html>"
+    )
+    return html_to_pdf(html)

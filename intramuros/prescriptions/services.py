@@ -214,16 +214,17 @@ def _documents():
     return pdf, storage
 
 
-def render_prescription_pdf(prescription: Prescription, *, duplicate: bool = False, request=None) -> bytes:
+def render_prescription_pdf(prescription: Prescription, *, duplicate: bool = False) -> bytes:
+    """The prescription's PDF, all of it in the paper's language (drawn directly: see prescriptions/paper.py)."""
+    from intramuros.prescriptions.paper import prescription_pdf
     from intramuros.prescriptions.printing import pdf_context
 
     pdf, _storage = _documents()
     with language_override(PAPER_LANGUAGE):
-        return pdf.render_pdf(template_name="prescriptions/pdf/prescription.html",
-                              context=pdf_context(prescription, duplicate=duplicate), request=request)
+        return prescription_pdf(pdf.pdf_context(pdf_context(prescription, duplicate=duplicate)))
 
 
-def prescription_print(*, prescription: Prescription, user, request=None) -> PrescriptionPrint:
+def prescription_print(*, prescription: Prescription, user) -> PrescriptionPrint:
     """Print a prescription: the first print is the original; later ones are the original's bytes stamped
     "DUPLICATA". Every print is kept, encrypted, with its sha256.
 
@@ -235,7 +236,7 @@ def prescription_print(*, prescription: Prescription, user, request=None) -> Pre
     _pdf, storage = _documents()
     name = f"prescription-{prescription.pk}.pdf"
     original = prescription.prints.filter(duplicate=False).first()
-    data = _duplicate_of(original) if original else render_prescription_pdf(prescription, request=request)
+    data = _duplicate_of(original) if original else render_prescription_pdf(prescription)
     stored = storage.write_file(data, kind="prescription", content_type="application/pdf", original_name=name)
     with transaction.atomic():
         if original is None:

@@ -129,7 +129,7 @@ def detail(request, patient_id, prescription_id):
 @require_POST
 def print_new(request, patient_id, prescription_id):
     prescription = _prescription(request, patient_id, prescription_id)
-    printed = services.prescription_print(prescription=prescription, user=request.user, request=request)
+    printed = services.prescription_print(prescription=prescription, user=request.user)
     return redirect("prescriptions:print_file", patient_id=prescription.patient_id, prescription_id=prescription.pk,
                     print_id=printed.pk)
 

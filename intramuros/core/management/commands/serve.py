@@ -39,9 +39,15 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8443, help="port (default 8443)")
         parser.add_argument("--insecure-http", action="store_true",
                             help="serve plain HTTP (only behind a TLS proxy, or for tests on this machine)")
-        parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
-                            help="server processes (default: one per processor core, 4 at most)")
-        parser.add_argument("--threads", type=int, default=4, help="threads per process (default 4)")
+        # Single-threaded processes, two per core: in a process of several threads, the thread holding the
+        # database's write lock (every page view appends an audit row) had to win Python's interpreter lock
+        # back from threads rendering pages, and every writer waited. bench/run.py, 50 users, 2 cores, 3 runs
+        # each: 2 processes x 4 threads 131 requests/s, 3 x 3 141, 4 x 2 137, 4 x 1 150 (RSS 390 -> 660 MB).
+        parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1), 8),
+                            help="server processes (default: two per processor core, 8 at most)")
+        parser.add_argument("--threads", type=int, default=1,
+                            help="threads per process (default 1; a long request, such as a large export, holds "
+                                 "its process meanwhile: more threads let the process serve others)")
         parser.add_argument("--no-worker", action="store_true", help="do not start the background-jobs worker")
         parser.add_argument("--locked", action="store_true",
                             help="the keys are locked with a passphrase (`intramuros key lock`): ask for it at "
