@@ -94,9 +94,6 @@ def _slimmed(path: str) -> io.BytesIO:
     WeasyPrint's subsetter does for the HTML documents (names 0-6, no hinting, no OpenType layout tables
     ReportLab does not read), a print is a third of that. Cutting takes ~0.35 s per face, so the result is
     kept on disk, named after the installed file's size and date (a font update makes a new one)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
     from intramuros.core.files import write_atomically
     from intramuros.core.paths import data_dir
 
@@ -106,6 +103,9 @@ def _slimmed(path: str) -> io.BytesIO:
         return io.BytesIO(cached.read_bytes())
     except OSError:
         pass
+    from fontTools import subset  # 75 ms to import: only when a font is cut
+    from fontTools.ttLib import TTFont
+
     font = TTFont(path)
     options = subset.Options(hinting=False, layout_features=[], name_IDs=[0, 1, 2, 3, 4, 5, 6],
                              notdef_outline=True)

@@ -75,7 +75,7 @@ def test_printed_lines_read_every_dci_in_one_query(ald_prescription, django_asse
 
 
 def test_pdf_is_rendered_outside_the_write_transaction(ald_prescription, dr_alice, monkeypatch):
-    """Rendering takes a fifth of a second: the database's one writer must not be held meanwhile."""
+    """Rendering takes tens of milliseconds: the database's one writer must not be held meanwhile."""
     from django.db import connection
 
     from intramuros.prescriptions import services
