@@ -231,6 +231,9 @@ def letterhead(values: dict, page: Page):
 def _canvas_class(page: Page, footer: str, watermark: str):
     """A canvas that draws, on every page, the footer and "Page X / Y" (known once every page is laid out)."""
     from reportlab.lib.colors import Color, HexColor
+    from reportlab.lib.units import mm
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
 
     face = fonts()
@@ -256,11 +259,15 @@ def _canvas_class(page: Page, footer: str, watermark: str):
         def _decorate(self, count: int):
             width, _height = page.pagesize
             self.setFillColor(HexColor("#555555"))
+            label = f"{page_word} {self._pageNumber} / {count}"
             self.setFont(face["regular"], 8)
-            self.drawCentredString(width / 2, page.bottom / 2, f"{page_word} {self._pageNumber} / {count}")
+            self.drawCentredString(width / 2, page.bottom / 2, label)
+            # The footer on the left, wrapped short of the page number (as WeasyPrint shares the margin boxes).
+            room = width / 2 - stringWidth(label, face["regular"], 8) / 2 - 3 * mm - page.left
+            lines = [part for line in footer_lines for part in simpleSplit(line, face["regular"], 7.5, room)]
             self.setFont(face["regular"], 7.5)
-            top = page.bottom / 2 + (len(footer_lines) - 1) * 4.5  # the block centred on the page number's line
-            for i, line in enumerate(footer_lines):
+            top = page.bottom / 2 + (len(lines) - 1) * 4.5  # the block centred on the page number's line
+            for i, line in enumerate(lines):
                 self.drawString(page.left, top - i * 9, line)
             if watermark:
                 self.saveState()

@@ -117,3 +117,27 @@ def test_the_cut_fonts_are_kept_and_made_again_when_the_font_changes(tmp_path, m
     os.utime(font, (1_000_000_000, 1_000_000_000))  # the font package updated
     drawn._slimmed(str(font))
     assert len(list((tmp_path / "data" / "run" / "fonts").iterdir())) == 2
+
+
+def test_a_long_footer_is_wrapped_short_of_the_page_number(catalogue, jeanne_martin, dr_alice, letterhead):
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from intramuros.documents import drawn
+
+    letterhead.footer = ("Cabinet ouvert du lundi au vendredi de 8 h à 19 h et le samedi de 9 h à 12 h ; la nuit, "
+                         "le dimanche et les jours fériés, appelez le 15")
+    letterhead.save()
+    prescription = prescription_issue(patient=jeanne_martin, prescriber=dr_alice, page_size="A5",
+                                      items=[{"kind": "lab", "label": "TSH"}])
+    drawn_text = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            drawn_text.append((text.strip(), tm[4] * cm[0] + cm[4], size * tm[0]))
+
+    PdfReader(io.BytesIO(render_prescription_pdf(prescription))).pages[0].extract_text(visitor_text=visit)
+    [page_x] = [x for text, x, _size in drawn_text if text.startswith("Page 1 / 1")]
+    footer = [(text, x) for text, x, size in drawn_text if abs(size - 7.5) < 0.01]
+    assert len(footer) >= 2 and "appelez le 15" in " ".join(text for text, _x in footer)
+    regular = drawn.fonts()["regular"]
+    assert all(x + stringWidth(text, regular, 7.5) < page_x for text, x in footer)
