@@ -111,11 +111,12 @@ def _zone(title: str, subtitle: str, items: list[dict], page: drawn.Page):
              ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
              ("TOPPADDING", (0, 0), (-1, 0), 3 * mm)]
-    table = Table(rows, colWidths=[page.width], repeatRows=1)
+    table = Table(rows, colWidths=[page.width], repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle(style))
     height = table.wrap(page.width, page.pagesize[1])[1]
     if height < ZONE_MIN_HEIGHT_MM * mm:
-        table = Table([*rows, [Spacer(0, ZONE_MIN_HEIGHT_MM * mm - height)]], colWidths=[page.width], repeatRows=1)
+        table = Table([*rows, [Spacer(0, ZONE_MIN_HEIGHT_MM * mm - height)]], colWidths=[page.width], repeatRows=1,
+                      splitInRow=1)
         table.setStyle(TableStyle(style))
     table.spaceAfter = 4 * mm
     return table

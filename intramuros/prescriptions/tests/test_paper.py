@@ -141,3 +141,41 @@ def test_a_long_footer_is_wrapped_short_of_the_page_number(catalogue, jeanne_mar
     assert len(footer) >= 2 and "appelez le 15" in " ".join(text for text, _x in footer)
     regular = drawn.fonts()["regular"]
     assert all(x + stringWidth(text, regular, 7.5) < page_x for text, x in footer)
+
+
+@pytest.mark.parametrize("layout", ["ald", "standard"])
+def test_a_line_longer_than_a_page_goes_on_to_the_next(catalogue, jeanne_martin, dr_alice, layout):
+    words = " ".join(["Rééducation du genou droit, renforcement du quadriceps, travail proprioceptif."] * 120)
+    prescription = prescription_issue(patient=jeanne_martin, prescriber=dr_alice, layout=layout, page_size="A5",
+                                      items=[{"kind": "lab", "label": "Kinésithérapie", "instructions": words,
+                                              "ald": True},
+                                             {"kind": "lab", "label": "TSH"}])
+    pages = _pages(render_prescription_pdf(prescription))
+    whole = "\n".join(pages)
+    assert len(pages) >= 3 and "Signature" in pages[-1] and whole.index("TSH") > whole.rindex("proprioceptif")
+    assert whole.count("proprioceptif.") == 120
+
+
+@pytest.fixture
+def without_dejavu(monkeypatch):
+    from intramuros.documents import drawn
+
+    monkeypatch.setattr(drawn, "_find_font", lambda filename: None)
+    drawn.fonts.cache_clear()
+    drawn._page.cache_clear()
+    yield
+    monkeypatch.undo()
+    drawn.fonts.cache_clear()
+    drawn._page.cache_clear()
+
+
+def test_without_dejavu_the_prescription_is_printed_in_helvetica_and_the_log_says_what_to_install(
+        catalogue, jeanne_martin, dr_alice, without_dejavu, caplog):
+    prescription = prescription_issue(patient=jeanne_martin, prescriber=dr_alice,
+                                      items=[{"kind": "lab", "label": "Créatininémie"}])
+    pdf = render_prescription_pdf(prescription)
+    assert "Créatininémie" in _pages(pdf)[0]
+    fonts = {str(font.get_object()["/BaseFont"]) for font in
+             PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()}
+    assert fonts <= {"/Helvetica", "/Helvetica-Bold", "/Helvetica-Oblique", "/Helvetica-BoldOblique"}
+    assert "fonts-dejavu-core" in caplog.text
