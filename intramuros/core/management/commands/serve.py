@@ -39,10 +39,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8443, help="port (default 8443)")
         parser.add_argument("--insecure-http", action="store_true",
                             help="serve plain HTTP (only behind a TLS proxy, or for tests on this machine)")
-        # Single-threaded processes, two per core: in a process of several threads, the thread holding the
-        # database's write lock (every page view appends an audit row) had to win Python's interpreter lock
-        # back from threads rendering pages, and every writer waited. bench/run.py, 50 users, 2 cores, 3 runs
-        # each: 2 processes x 4 threads 131 requests/s, 3 x 3 141, 4 x 2 137, 4 x 1 150 (RSS 390 -> 660 MB).
+        # Single-threaded processes: in a process of several threads, the thread holding the database's
+        # write lock (every page view appends an audit row) had to win Python's interpreter lock back from
+        # threads rendering pages, and every writer waited. bench/run.py, 50 users, 2 cores: 2 processes x 4
+        # threads 131 requests/s, 3 x 3 141, 4 x 2 137, 2 x 1 155, 4 x 1 152 (bench/README.md). Two per core
+        # rather than one: a long request (a large export) holds a quarter of the server, not half.
         parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1), 8),
                             help="server processes (default: two per processor core, 8 at most)")
         parser.add_argument("--threads", type=int, default=1,
