@@ -47,6 +47,9 @@ _FORM_VALUES = Prepared(lambda consultation_id: FormValue.objects.filter(consult
 _LAST_PERIOD = Prepared(lambda patient_id: FormValue.objects.filter(
     patient_id=patient_id, key="lmp", value_date__isnull=False, version__definition__key="pregnancy_followup")
     .order_by("-value_date").values_list("value_date", flat=True)[:1])
+_NEXT_APPOINTMENT = Prepared(lambda patient_id, now: Appointment.objects.filter(
+    patient_id=patient_id, start__gte=now, status__in=[Status.BOOKED, Status.ARRIVED, Status.IN_CONSULTATION])
+    .select_related("calendar").order_by("start")[:1])
 
 
 def allergies_for(patient) -> list[Allergy]:
@@ -64,11 +67,6 @@ def allergies_for(patient) -> list[Allergy]:
 
 def current_treatments(patient, on: datetime.date | None = None) -> list[Treatment]:
     return _CURRENT_TREATMENTS.list(patient_id=patient.pk, on=on or timezone.localdate())
-
-
-_NEXT_APPOINTMENT = Prepared(lambda patient_id, now: Appointment.objects.filter(
-    patient_id=patient_id, start__gte=now, status__in=[Status.BOOKED, Status.ARRIVED, Status.IN_CONSULTATION])
-    .select_related("calendar").order_by("start")[:1])
 
 
 def next_appointment(patient):

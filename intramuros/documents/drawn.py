@@ -132,7 +132,7 @@ def text(value) -> str:
 
 @dataclass
 class Page:
-    """A page size with its margins and type sizes, as documents/pdf/base.html sets them."""
+    """A4 or A5 (see page_of) with its margins and type sizes, as documents/pdf/base.html sets them."""
 
     size: str = "A4"
     styles: dict = field(default_factory=dict)
@@ -141,7 +141,6 @@ class Page:
         from reportlab.lib import pagesizes
         from reportlab.lib.units import mm
 
-        self.size = self.size if self.size in ("A4", "A5") else "A4"
         self.pagesize = getattr(pagesizes, self.size)
         if self.size == "A5":
             self.top, self.right, self.bottom, self.left, self.font_size = 12 * mm, 10 * mm, 16 * mm, 10 * mm, 9
@@ -165,7 +164,9 @@ class Page:
 
 def page_of(size: str) -> Page:
     """The Page of a size, made once per process ("A4" for anything but "A5")."""
-    return _page(size if size in ("A4", "A5") else "A4")
+    from intramuros.documents.pdf import PAGE_SIZES
+
+    return _page(size if size in PAGE_SIZES else "A4")
 
 
 @cache
