@@ -10,8 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        # Settings rows read on every request are cached per process: a save tells every process (rowcache).
-        for model in ("core.Practice", "audit.SecurityPolicy"):
+        # Settings rows read on every request (or every print) are cached per process: a save tells every
+        # process (rowcache).
+        for model in ("core.Practice", "audit.SecurityPolicy", "documents.Letterhead"):
             post_save.connect(_settings_row_changed, sender=model, dispatch_uid=f"rowcache-{model}-save")
             post_delete.connect(_settings_row_changed, sender=model, dispatch_uid=f"rowcache-{model}-delete")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+from intramuros.core import rowcache
 from intramuros.core.models import Practice
 
 
@@ -20,32 +21,9 @@ def _logo_data_uri(stored) -> str:
 
 def letterhead_for(practitioner=None) -> dict:
     """The letterhead values for `practitioner` (or the practice's alone), as plain strings."""
-    from intramuros.documents.models import Letterhead
-
-    practice = Practice.current()
-    general = Letterhead.objects.filter(practitioner__isnull=True).select_related("logo").order_by("pk").first()
-    own = None
-    if practitioner is not None and getattr(practitioner, "pk", None):
-        own = Letterhead.objects.filter(practitioner=practitioner).select_related("logo").first()
-
-    def pick(field: str, fallback: str = "") -> str:
-        for row in (own, general):
-            value = getattr(row, field, "") if row else ""
-            if value:
-                return value
-        return fallback
-
-    logo = (own.logo if own and own.logo_id else None) or (general.logo if general and general.logo_id else None)
-    result = {
-        "name": pick("name", practice.name if practice else ""),
-        "address": pick("address", practice.address if practice else ""),
-        "phone": pick("phone", practice.phone if practice else ""),
-        "email": pick("email", practice.email if practice else ""),
-        "extra": pick("extra"),
-        "footer": pick("footer"),
-        "logo": _logo_data_uri(logo) if logo else "",
-        "practitioner": None,
-    }
+    pk = getattr(practitioner, "pk", None)
+    # The rows change seldom and every print reads them (the logo decrypted): kept per process (rowcache).
+    result = dict(rowcache.get(f"letterhead:{pk or 0}", lambda: _letterhead_rows(pk)))
     if practitioner is not None:
         result["practitioner"] = {
             "name": practitioner.display_name,
@@ -55,3 +33,33 @@ def letterhead_for(practitioner=None) -> dict:
             "phone": practitioner.phone,
         }
     return result
+
+
+def _letterhead_rows(practitioner_id: int | None) -> dict:
+    """The practice's letterhead, overridden field by field by the practitioner's own."""
+    from intramuros.documents.models import Letterhead
+
+    practice = Practice.current()
+    general = Letterhead.objects.filter(practitioner__isnull=True).select_related("logo").order_by("pk").first()
+    own = None
+    if practitioner_id:
+        own = Letterhead.objects.filter(practitioner_id=practitioner_id).select_related("logo").first()
+
+    def pick(field: str, fallback: str = "") -> str:
+        for row in (own, general):
+            value = getattr(row, field, "") if row else ""
+            if value:
+                return value
+        return fallback
+
+    logo = (own.logo if own and own.logo_id else None) or (general.logo if general and general.logo_id else None)
+    return {
+        "name": pick("name", practice.name if practice else ""),
+        "address": pick("address", practice.address if practice else ""),
+        "phone": pick("phone", practice.phone if practice else ""),
+        "email": pick("email", practice.email if practice else ""),
+        "extra": pick("extra"),
+        "footer": pick("footer"),
+        "logo": _logo_data_uri(logo) if logo else "",
+        "practitioner": None,
+    }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override as language_override
 
 from intramuros.core.text import fold
+from intramuros.prescriptions import selectors
 from intramuros.prescriptions.dosage import dosage_sentence, line_mentions
 from intramuros.prescriptions.models import Composition, Layout, Prescription
 
@@ -62,7 +63,7 @@ def screen_lines(prescription: Prescription) -> list[dict]:
 def pdf_context(prescription: Prescription, *, duplicate: bool = False) -> dict:
     lines = printed_lines(prescription)
     ald = prescription.layout == Layout.ALD
-    first = prescription.prints.filter(duplicate=False).first()
+    first = selectors.original_print(prescription) if duplicate else None
     with language_override(PAPER_LANGUAGE):
         title = _("Prescription")
     return {

@@ -5,8 +5,15 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q
 
+from intramuros.core.prepared import Prepared
 from intramuros.core.text import fold
-from intramuros.prescriptions.models import Drug, DrugTerm, Prescription, PrescriptionTemplate
+from intramuros.prescriptions.models import (
+    Drug,
+    DrugTerm,
+    Prescription,
+    PrescriptionPrint,
+    PrescriptionTemplate,
+)
 
 MIN_TERM = 2
 
@@ -83,6 +90,37 @@ def prescriptions_for_patient(*, patient, limit: int = 200):
 def prescription_for_patient(*, patient, prescription_id) -> Prescription:
     return (Prescription.objects.select_related("prescriber", "patient", "renewal_of")
             .prefetch_related("lines__drug", "prints__printed_by").get(pk=int(prescription_id), patient=patient))
+
+
+# Printing is one click after most consultations: its two requests read only what they need, compiled once.
+_TO_PRINT = Prepared(lambda pk, patient_id: Prescription.objects.filter(pk=pk, patient_id=patient_id)
+                     .select_related("prescriber", "patient")[:1])
+_PRINT = Prepared(lambda pk, prescription_id, patient_id: PrescriptionPrint.objects.filter(
+    pk=pk, prescription_id=prescription_id, prescription__patient_id=patient_id,
+    prescription__deleted_at__isnull=True).select_related("prescription")[:1])
+_ORIGINAL = Prepared(lambda prescription_id: PrescriptionPrint.objects.filter(
+    prescription_id=prescription_id, duplicate=False).order_by("pk")[:1])
+
+
+def prescription_to_print(*, patient, prescription_id) -> Prescription:
+    """The prescription with its prescriber and patient (printing.py reads the lines)."""
+    found = _TO_PRINT.first(pk=int(prescription_id), patient_id=patient.pk)
+    if found is None:
+        raise Prescription.DoesNotExist
+    return found
+
+
+def print_for_patient(*, patient, prescription_id, print_id) -> PrescriptionPrint:
+    """One print of one of the patient's (not deleted) prescriptions, with its prescription."""
+    found = _PRINT.first(pk=int(print_id), prescription_id=int(prescription_id), patient_id=patient.pk)
+    if found is None:
+        raise PrescriptionPrint.DoesNotExist
+    return found
+
+
+def original_print(prescription: Prescription) -> PrescriptionPrint | None:
+    """The prescription's first print (the original), or None before it is printed."""
+    return _ORIGINAL.first(prescription_id=prescription.pk)
 
 
 def templates_for(*, user):

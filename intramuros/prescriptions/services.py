@@ -13,7 +13,7 @@ from django.utils.translation import override as language_override
 
 from intramuros import audit
 from intramuros.accounts.access import has_capability
-from intramuros.prescriptions import clinical_bridge, importer, safety
+from intramuros.prescriptions import clinical_bridge, importer, safety, selectors
 from intramuros.prescriptions.dosage import MOMENTS, UNITS, dosage_sentence
 from intramuros.prescriptions.models import (
     Drug,
@@ -235,13 +235,13 @@ def prescription_print(*, prescription: Prescription, user) -> PrescriptionPrint
         raise PermissionDenied
     _pdf, storage = _documents()
     name = f"prescription-{prescription.pk}.pdf"
-    original = prescription.prints.filter(duplicate=False).first()
+    original = selectors.original_print(prescription)
     data = _duplicate_of(original) if original else render_prescription_pdf(prescription)
     stored = storage.write_file(data, kind="prescription", content_type="application/pdf", original_name=name)
     with transaction.atomic():
         if original is None:
             # Another print of this prescription may have become the original while this one rendered.
-            original = prescription.prints.filter(duplicate=False).first()
+            original = selectors.original_print(prescription)
             if original is not None:
                 data = _duplicate_of(original)
                 stored = storage.write_file(data, kind="prescription", content_type="application/pdf",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from intramuros.accounts.access import capability_required
 from intramuros.patients.access import patient_for_user
 from intramuros.prescriptions import forms, safety, selectors, services
-from intramuros.prescriptions.models import Drug, Prescription, PrescriptionTemplate
+from intramuros.prescriptions.models import Drug, Prescription, PrescriptionPrint, PrescriptionTemplate
 from intramuros.prescriptions.printing import screen_lines
 
 WRITE = "prescriptions.write"
@@ -128,7 +128,11 @@ def detail(request, patient_id, prescription_id):
 @capability_required(WRITE)
 @require_POST
 def print_new(request, patient_id, prescription_id):
-    prescription = _prescription(request, patient_id, prescription_id)
+    patient = _patient(request, patient_id)
+    try:
+        prescription = selectors.prescription_to_print(patient=patient, prescription_id=prescription_id)
+    except (Prescription.DoesNotExist, ValueError):
+        raise Http404 from None
     printed = services.prescription_print(prescription=prescription, user=request.user)
     return redirect("prescriptions:print_file", patient_id=prescription.patient_id, prescription_id=prescription.pk,
                     print_id=printed.pk)
@@ -137,11 +141,14 @@ def print_new(request, patient_id, prescription_id):
 @capability_required(WRITE)
 @require_GET
 def print_file(request, patient_id, prescription_id, print_id):
-    prescription = _prescription(request, patient_id, prescription_id)
-    printed = get_object_or_404(prescription.prints.all(), pk=print_id)
+    patient = _patient(request, patient_id)
+    try:
+        printed = selectors.print_for_patient(patient=patient, prescription_id=prescription_id, print_id=print_id)
+    except (PrescriptionPrint.DoesNotExist, ValueError):
+        raise Http404 from None
     response = HttpResponse(services.print_bytes(printed=printed, user=request.user), content_type="application/pdf")
     kind = "duplicata" if printed.duplicate else "ordonnance"
-    response["Content-Disposition"] = f'inline; filename="{kind}-{prescription.pk}-{printed.pk}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{kind}-{printed.prescription_id}-{printed.pk}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
 

@@ -151,6 +151,21 @@ def test_letterhead_logo_and_practitioner_override(dr_alice, practice):
         services.letterhead_save(actor=dr_alice, logo=b"GIF89a not accepted")
 
 
+def test_a_letterhead_change_shows_on_the_next_document(dr_alice, practice):
+    """letterhead_for keeps the rows per process (rowcache): a save must be seen at once, here and elsewhere."""
+    from intramuros.documents.letterheads import letterhead_for
+
+    services.letterhead_save(actor=dr_alice, name="Cabinet des Tilleuls", footer="Urgences : 15")
+    assert letterhead_for(dr_alice)["footer"] == "Urgences : 15"
+    services.letterhead_save(actor=dr_alice, name="Cabinet des Tilleuls", footer="Urgences : 112")
+    assert letterhead_for(dr_alice)["footer"] == "Urgences : 112"
+    services.letterhead_save(actor=dr_alice, practitioner=dr_alice, footer="Sur rendez-vous")
+    assert letterhead_for(dr_alice)["footer"] == "Sur rendez-vous"
+    assert letterhead_for(None)["footer"] == "Urgences : 112"
+    dr_alice.phone = "06 99 99 99 99"  # the practitioner's own details are read afresh, never kept
+    assert letterhead_for(dr_alice)["practitioner"]["phone"] == "06 99 99 99 99"
+
+
 def test_draft_can_be_deleted_but_not_a_printed_letter(dr_alice, jeanne_martin, referral):
     draft = services.letter_create(author=dr_alice, patient=jeanne_martin, template=referral)
     services.letter_delete(actor=dr_alice, letter=draft)

@@ -57,6 +57,27 @@ def test_editor_issues_a_prescription_then_prints_it(alice_client, catalogue, dr
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
 
 
+def test_a_print_is_served_only_under_its_own_patient_and_prescription(alice_client, catalogue, drug, jeanne_martin,
+                                                                        paul_durand, dr_alice):
+    prescription = prescription_issue(patient=jeanne_martin, prescriber=dr_alice, layout="standard", page_size="A4",
+                                      items=[{"kind": "physio", "label": "10 séances"}])
+    printed = alice_client.post(reverse("prescriptions:print", args=[jeanne_martin.pk, prescription.pk]))
+    print_id = int(printed.url.removesuffix(".pdf").rsplit("/", 1)[1])
+    assert alice_client.get(printed.url).status_code == 200
+
+    def status(patient_id, prescription_id):
+        return alice_client.get(reverse("prescriptions:print_file", args=[patient_id, prescription_id, print_id])
+                                ).status_code
+
+    assert status(paul_durand.pk, prescription.pk) == 404  # another patient's file
+    assert status(jeanne_martin.pk, prescription.pk + 1) == 404  # another prescription
+    assert alice_client.post(reverse("prescriptions:print", args=[paul_durand.pk, prescription.pk])).status_code == 404
+    prescription.soft_delete(by=dr_alice)
+    assert status(jeanne_martin.pk, prescription.pk) == 404
+    assert alice_client.post(reverse("prescriptions:print", args=[jeanne_martin.pk, prescription.pk])
+                             ).status_code == 404
+
+
 def test_editor_shows_findings_and_asks_for_a_reason(alice_client, catalogue, drug, jeanne_martin):
     url = reverse("prescriptions:new", kwargs={"patient_id": jeanne_martin.pk})
     data = {"layout": "standard", "page_size": "A4", **_line("a1", drug=drug("61000001").pk),
