@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 
 from intramuros.audit.models import AuditEvent
 from intramuros.patients.selectors import parse_query, patient_search
@@ -156,3 +157,31 @@ def test_todays_patient_comes_first_even_beyond_the_ranked_candidates(people, dr
     results = patient_search(user=dr_alice, text="dupont")
     assert results[0].pk == today.pk and results[0].seen_today == 0
     assert first_in_index in [p.pk for p in results]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the prepared path serves the embedded database")
+@pytest.mark.parametrize("candidates", [120, 3])
+def test_the_prepared_search_ranks_exactly_as_the_general_one(db, dr_alice, monkeypatch, candidates):
+    """find_patients runs the usual search as prepared statements on SQLite: same patients, same order."""
+    import random
+
+    from intramuros.patients import selectors
+
+    monkeypatch.setattr(selectors, "CANDIDATES", candidates)
+    rng = random.Random(5)
+    surnames = ["Dupont", "Dupond", "Durand", "Dubois", "Martin", "Marchand", "Le Goff", "Lefèvre"]
+    firsts = ["Jean", "Jeanne", "Marc", "Marie", "Paul", "Yann", "Hélène"]
+    made = [make_patient(birth_name=rng.choice(surnames), first_names=rng.choice(firsts), sex="F",
+                         birth_date=datetime.date(1950 + i % 50, 1 + i % 12, 1 + i % 28), nir="",
+                         phone_mobile="") for i in range(60)]
+    for patient in rng.sample(made, 8):
+        _appointment_today(patient, dr_alice)
+    for patient in rng.sample(made, 20):
+        patient.city = "Colmar"
+        patient.save()  # a more recent update
+    for text in ("du", "dup", "dupont", "dupont je", "ma", "mar", "le g", "lef", "jean", "yann le", "zz"):
+        words = parse_query(text).words
+        general = selectors._rank(next(selectors.search_strategies(parse_query(text))),
+                                  set(selectors.todays_patient_ids()), 10)
+        prepared = selectors._phrase_search(" ".join(words), 10)
+        assert [(p.pk, p.seen_today) for p in prepared] == [(p.pk, p.seen_today) for p in general], text
