@@ -169,9 +169,11 @@ def _initial_for_new(request) -> dict:
 
 @capability_required("agenda.edit")
 def appointment_new(request):
-    form = AppointmentForm(request.POST or None, initial=_initial_for_new(request))
+    # A posted form is bound to what was typed: the suggested calendar and slot are for the empty form only.
+    posted = request.method == "POST"
+    form = AppointmentForm(request.POST if posted else None, initial=None if posted else _initial_for_new(request))
     conflicts = []
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             appointment = _book_from_form(request, form)
         except ConflictError as exc:
