@@ -50,7 +50,7 @@ def find_conflicts(*, calendar: Calendar, resource: Calendar | None,
                  .exclude(pk__in=list(exclude_ids)).values_list("start", "end", "calendar_id", "resource_id"))
     busy = _busy(cal_ids, span_start, span_end)
     hours = opening_hours_map([calendar.pk]).get(calendar.pk)
-    agenda_settings = AgendaSettings.current()
+    agenda_settings = AgendaSettings.cached()
     local_days = [to_local_naive(s).date() for s, _e in intervals]
     feasts = (public_holidays(min(local_days), max(local_days), region=agenda_settings.holiday_region)
               if agenda_settings.closed_on_public_holidays else {})

@@ -254,6 +254,13 @@ class AgendaSettings(models.Model):
     def current(cls) -> AgendaSettings:
         return cls.objects.order_by("pk").first() or cls.objects.create()
 
+    @classmethod
+    def cached(cls) -> AgendaSettings:
+        """The settings for reading on every agenda page and booking (shared by threads: never modify it)."""
+        from intramuros.core import rowcache
+
+        return rowcache.get("agenda_settings", cls.current)
+
 
 class ReminderLog(models.Model):
     class Outcome(models.TextChoices):

@@ -26,6 +26,7 @@ from intramuros.agenda.models import (
     Unavailability,
 )
 from intramuros.agenda.timeutil import local_tz, to_local_naive
+from intramuros.core.prepared import Prepared
 
 MAX_RANGE_DAYS = 62  # no view asks for more than about two months at once
 
@@ -56,11 +57,14 @@ def resource_calendars():
     return Calendar.objects.filter(active=True).exclude(kind=CalendarKind.PRACTITIONER)
 
 
+_ACTIVE_CALENDARS = Prepared(lambda: Calendar.objects.filter(active=True))  # every agenda page: compiled once
+
+
 def grid_calendars() -> tuple[list[Calendar], list[Calendar]]:
     """The active practitioners' and resources' calendars, in the order of the two selectors above, in one
     light query (the grids show their names only)."""
     practitioners, resources = [], []
-    for cal in Calendar.objects.filter(active=True):
+    for cal in _ACTIVE_CALENDARS.list():
         (practitioners if cal.kind == CalendarKind.PRACTITIONER else resources).append(cal)
     return practitioners, resources
 
@@ -183,7 +187,7 @@ def _holidays(region: str, year: int) -> dict[datetime.date, str]:
 
 def public_holidays(first: datetime.date, last: datetime.date, *, region: str | None = None) -> dict:
     """Public holidays (date -> name) between two dates, Alsace-Moselle included when configured."""
-    region = AgendaSettings.current().holiday_region if region is None else region
+    region = AgendaSettings.cached().holiday_region if region is None else region
     found = {}
     for year in range(first.year, last.year + 1):
         found.update({d: n for d, n in _holidays(region, year).items() if first <= d <= last})

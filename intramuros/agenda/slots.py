@@ -28,7 +28,7 @@ def free_slots(*, calendar: Calendar, type_, first_day: datetime.date, days: int
     taken += list(BookingRequest.objects.filter(calendar=calendar, state=BookingRequest.State.PENDING,
                                                 start__lt=end, end__gt=start).values_list("start", "end"))
     taken += [(b.start, b.end) for b in busy_between(calendar_ids=[calendar.pk], start=start, end=end)]
-    agenda_settings = AgendaSettings.current()
+    agenda_settings = AgendaSettings.cached()
     feasts = (public_holidays(first_day, first_day + datetime.timedelta(days=days),
                               region=agenda_settings.holiday_region)
               if agenda_settings.closed_on_public_holidays else {})

@@ -12,7 +12,8 @@ class CoreConfig(AppConfig):
 
         # Settings rows read on every request (or every print) are cached per process: a save tells every
         # process (rowcache).
-        for model in ("core.Practice", "audit.SecurityPolicy", "documents.Letterhead"):
+        for model in ("core.Practice", "audit.SecurityPolicy", "documents.Letterhead",
+                      "agenda.AgendaSettings"):
             post_save.connect(_settings_row_changed, sender=model, dispatch_uid=f"rowcache-{model}-save")
             post_delete.connect(_settings_row_changed, sender=model, dispatch_uid=f"rowcache-{model}-delete")
 
