@@ -9,14 +9,17 @@ database with the plain one (and PostgreSQL) on a busy machine:
         .venv/bin/python -m bench.lib.cpu_per_request        # after bench/run.py --plain made the copy
     INTRAMUROS_DATABASE_URL=postgres://... INTRAMUROS_DATA_DIR=... .venv/bin/python -m bench.lib.cpu_per_request
 
-Prints, per page: CPU ms per request (median of the runs), wall ms, and the number of SQL queries.
+Prints, per page: CPU ms per request (median of the runs), wall ms, and the number of SQL queries; then the
+mean of the pages weighted as bench/run.py mixes them, the CPU one request of the mix costs in-process.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
+import random
 import statistics
 import time
 
@@ -38,11 +41,29 @@ def main() -> None:
     from intramuros.accounts.models import User
     from intramuros.agenda.models import Calendar
     from intramuros.clinical.models import Consultation
+    from intramuros.prescriptions.models import Prescription
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username="alice"))
     consultations = list(Consultation.objects.order_by("-pk").values_list("pk", "patient_id")[100:100 + args.runs])
     cal = Calendar.objects.filter(practitioner__username="alice").values_list("pk", flat=True).first()
+    # Never printed (a reprint is another path): one for each print (warm-up, runs, query count).
+    unprinted = iter(Prescription.objects.filter(lines__isnull=False, prints__isnull=True).order_by("-pk")
+                     .values_list("pk", "patient_id").distinct()[:args.runs + 2])
+    slots = random.SystemRandom()  # fresh slots on every run: a repeated run would measure conflict pages
+
+    def print_prescription(_i):
+        pk, patient = next(unprinted)
+        response = client.post(f"/prescriptions/patient/{patient}/{pk}/print/", {})
+        return client.get(response["Location"]) if response.status_code == 302 else response
+
+    def book_appointment(i):
+        day = datetime.date.today() + datetime.timedelta(days=slots.randint(200, 2000))
+        day -= datetime.timedelta(days=max(0, day.weekday() - 4))  # a working day
+        return client.post("/agenda/new/", {
+            "calendar": cal, "date": day.isoformat(), "patient": consultations[i][1], "duration": "10",
+            "time": f"{slots.choice([9, 10, 11, 14, 15, 16, 17]):02d}:{slots.choice(range(0, 50, 5)):02d}",
+            "note": "banc d'essai", "interval": "1"})
     pages = {
         "search": lambda i: client.get("/patients/search/", {"q": ["mar", "dub", "ber", "lef", "rou"][i % 5]},
                                        HTTP_HX_REQUEST="true"),
@@ -52,6 +73,8 @@ def main() -> None:
         "save_consultation": lambda i: client.post(
             f"/clinical/p/{consultations[i][1]}/consultations/new/?form=",
             {"at": time.strftime("%Y-%m-%dT%H:%M"), "reason": "Banc d'essai", "weight_kg": "72.5"}),
+        "book_appointment": book_appointment,
+        "print_prescription": print_prescription,  # the POST that makes the PDF and the GET that reads it
     }
     figures = {"database": connection.vendor, "settings": os.environ["DJANGO_SETTINGS_MODULE"], "pages": {}}
     print(f"{connection.vendor} ({os.environ['DJANGO_SETTINGS_MODULE']}), {args.runs} runs per page")
@@ -70,6 +93,12 @@ def main() -> None:
                                   "wall_ms": round(statistics.median(wall), 1), "queries": len(queries)}
         print(f"  {name:<18} CPU {figures['pages'][name]['cpu_ms']:6.1f} ms   wall "
               f"{figures['pages'][name]['wall_ms']:6.1f} ms   {len(queries)} queries")
+    from bench.run import MIX
+
+    weights = dict(MIX)
+    mixed = sum(figures["pages"][name]["cpu_ms"] * weights[name] for name in pages) / sum(weights[n] for n in pages)
+    figures["mix_cpu_ms"] = round(mixed, 2)
+    print(f"  {'the mix':<18} CPU {mixed:6.2f} ms per request (weighted as bench/run.py mixes the actions)")
     if args.json:
         with open(args.json, "w") as out:
             json.dump(figures, out, indent=2)

@@ -37,7 +37,10 @@ _CURRENT_TREATMENTS = Prepared(lambda patient_id, on: Treatment.objects.filter(p
                                .filter(Q(end__isnull=True) | Q(end__gte=on)).select_related("prescriber")
                                .order_by("kind", "drug"))
 _RECENT_CONSULTATIONS = Prepared(lambda patient_id: Consultation.objects.filter(patient_id=patient_id)
-                                 .select_related("practitioner").order_by("-at")[:5])  # the last five
+                                 .select_related("practitioner").order_by("-at", "-pk")[:5])  # the last five
+# Their diagnoses, found by the same five ids (same order, a tie on the time broken by the id).
+_RECENT_DIAGNOSES = Prepared(lambda patient_id: Diagnosis.objects.filter(
+    consultation_id__in=Consultation.objects.filter(patient_id=patient_id).order_by("-at", "-pk").values("pk")[:5]))
 _LAST_VITALS = Prepared(lambda patient_id: Consultation.objects.filter(patient_id=patient_id).filter(
     Q(weight_kg__isnull=False) | Q(systolic_mmhg__isnull=False)).order_by("-at")[:1])
 _CONSULTATION = Prepared(lambda patient_id, pk: Consultation.objects.filter(pk=pk, patient_id=patient_id)
@@ -95,7 +98,7 @@ def summary_for(patient) -> Summary:
     for item in _ANTECEDENTS.list(patient_id=patient.pk):
         antecedents.setdefault(labels.get(item.category, item.category), []).append(item)
     recent = _RECENT_CONSULTATIONS.list(patient_id=patient.pk)
-    _attach_diagnoses(recent)
+    _attach_diagnoses(recent, _RECENT_DIAGNOSES.list(patient_id=patient.pk))
     vitals = next((c for c in recent if c.has_vitals), None)
     if vitals is None:
         vitals = _LAST_VITALS.first(patient_id=patient.pk)
@@ -107,10 +110,13 @@ def summary_for(patient) -> Summary:
     )
 
 
-def _attach_diagnoses(consultations: list[Consultation]) -> None:
+def _attach_diagnoses(consultations: list[Consultation], diagnoses: list[Diagnosis] | None = None) -> None:
+    """c.diagnosis_list on each consultation; `diagnoses` when the caller already read them."""
     by_consultation: dict[int, list] = {c.pk: [] for c in consultations}
     if by_consultation:
-        for d in Diagnosis.objects.filter(consultation_id__in=by_consultation):
+        if diagnoses is None:
+            diagnoses = Diagnosis.objects.filter(consultation_id__in=by_consultation)
+        for d in diagnoses:
             by_consultation[d.consultation_id].append(d)
     for c in consultations:
         c.diagnosis_list = by_consultation[c.pk]
