@@ -8,8 +8,8 @@ Usage:
 The data directory comes from bench/generate.py. The server is started exactly as a practice starts it,
 `intramuros serve --insecure-http --host 127.0.0.1 --port P --no-worker` (granian, WSGI), on:
   - the encrypted embedded database (default);
-  - --plain: the same data, exported with sqlcipher_export into an unencrypted file and served by Django's
-    stock sqlite3 backend (bench/lib/plain_settings.py): the cost of encryption is the difference;
+  - --plain: the same data, exported with sqlcipher_export into an unencrypted file and served by the same
+    SQLite engine without a key (bench/lib/plain_settings.py): the cost of encryption is the difference;
   - --database-url: PostgreSQL (generate the data there with bench/generate.py --database-url).
 Each simulated user is a thread with its own keep-alive connection and cookies. It logs in (a practitioner),
 then loops for --duration seconds over a weighted mix: search patients (the htmx partial), open a patient
@@ -55,7 +55,7 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", required=True)
     p.add_argument("--label", default="run")
     p.add_argument("--database-url", help="PostgreSQL database holding the generated practice")
-    p.add_argument("--plain", action="store_true", help="serve an unencrypted copy with Django's sqlite3 backend")
+    p.add_argument("--plain", action="store_true", help="serve an unencrypted copy (the same SQLite engine, without a key)")
     p.add_argument("--levels", default="1,10,50", help="concurrent users, comma-separated")
     p.add_argument("--duration", type=float, default=20.0, help="seconds per level")
     p.add_argument("--workers", type=int, default=None,

@@ -1,7 +1,8 @@
-"""Settings for the `--plain` benchmark: Django's stock sqlite3 backend on an unencrypted copy.
+"""Settings for the `--plain` benchmark: the same SQLite engine (SQLCipher's, without a key) on an unencrypted copy.
 
-Same pragmas as the SQLCipher backend (WAL, synchronous=FULL, busy timeout, IMMEDIATE transactions), so the
-only difference measured is the encryption. Never use this for a practice: the copy is readable by anyone.
+Same engine, pragmas (WAL, synchronous=FULL, busy timeout) and IMMEDIATE transactions as the practice's
+backend (see bench/lib/plain_sqlite), so the only difference measured is the encryption. Never use this for a
+practice: the copy is readable by anyone.
 """
 
 from intramuros.settings import *  # noqa: F403
@@ -9,11 +10,9 @@ from intramuros.settings import DATA_DIR
 
 DATABASES = {
     "default": {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "bench.lib.plain_sqlite",
         "NAME": str(DATA_DIR / "intramuros-plain.db"),
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=20000",
-        },
+        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+        "CONN_MAX_AGE": 300,  # as the practice's connections
     }
 }

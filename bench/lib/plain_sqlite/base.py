@@ -1,0 +1,30 @@
+"""Benchmark only: the SQLite inside SQLCipher, without a key, as a Django backend.
+
+The cost of encryption is the difference between the practice's engine with and without its key. Python's own
+sqlite3 module carries another SQLite (3.40 against SQLCipher's 3.53 here), with another query planner:
+compared with it, the runs measured the SQLite version as much as the encryption.
+"""
+
+import sqlcipher3.dbapi2 as Database
+from django.db.backends.sqlite3 import base as sqlite_base
+from django.db.backends.sqlite3._functions import register as register_functions
+
+from intramuros.core.db.sqlcipher import base as encrypted  # also registers the type adapters on sqlcipher3
+
+# The practice's pragmas (core/db/sqlcipher/base.py), the key aside.
+PRAGMAS = ("foreign_keys = ON", "legacy_alter_table = OFF", "journal_mode = WAL", "synchronous = FULL",
+           "busy_timeout = 20000")
+
+
+class DatabaseWrapper(sqlite_base.DatabaseWrapper):
+    Database = Database
+
+    def get_new_connection(self, conn_params):
+        conn = Database.connect(**conn_params)
+        register_functions(conn)
+        for pragma in PRAGMAS:
+            conn.execute(f"PRAGMA {pragma}")
+        return conn
+
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=encrypted.SQLCipherCursorWrapper)
