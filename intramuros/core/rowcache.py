@@ -1,6 +1,8 @@
-"""A per-process cache of the one-row settings tables (the practice, the security policy).
+"""A per-process cache of the settings rows (the practice, the security policy, the agenda settings, the
+letterheads): see CoreConfig.ready for the list.
 
-Every request reads them (two-factor rule, local networks, lockdown), which cost two queries a request.
+Every request reads some of them (two-factor rule, local networks, lockdown; every agenda page, every print),
+which cost a query or more each time.
 Each server process keeps the rows it read and reloads them when another process changed one: a save
 replaces the stamp file DATA_DIR/run/settings.stamp (a new file each time, so its inode changes), and a
 reader compares the stamp's identity, one stat() call, before trusting its copy. A change therefore
