@@ -228,5 +228,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("INTRAMUROS_LOG_LEVEL", "INFO").upper()},
     "loggers": {"axes": {"level": "WARNING"}, "django.server": {"level": "WARNING"},
-                "django_tasks_db": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+                "django_tasks_db": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"},
+                # Every font cut (WeasyPrint's PDFs, the drawn prescriptions) logs each of its steps at INFO.
+                "fontTools": {"level": "WARNING"}},
 }

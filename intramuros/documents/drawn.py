@@ -26,7 +26,6 @@ from xml.sax.saxutils import escape
 from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
-logging.getLogger("fontTools.subset").setLevel(logging.WARNING)  # it logs every step of a cut at INFO
 
 FAMILY = "IntramurosSans"
 ACCENT = "#2b6cb0"  # the letterhead's blue, as in documents/static/documents/pdf.css
