@@ -36,11 +36,17 @@ _RISK_FACTORS = Prepared(lambda patient_id: RiskFactor.objects.filter(patient_id
 _CURRENT_TREATMENTS = Prepared(lambda patient_id, on: Treatment.objects.filter(patient_id=patient_id, start__lte=on)
                                .filter(Q(end__isnull=True) | Q(end__gte=on)).select_related("prescriber")
                                .order_by("kind", "drug"))
-_RECENT_CONSULTATIONS = Prepared(lambda patient_id: Consultation.objects.filter(patient_id=patient_id)
-                                 .select_related("practitioner").order_by("-at", "-pk")[:5])  # the last five
-# Their diagnoses, found by the same five ids (same order, a tie on the time broken by the id).
+RECENT = 5  # consultations on the summary
+
+
+def _latest(patient_id):
+    """The patient's consultations, the latest first (a tie on the time broken by the id)."""
+    return Consultation.objects.filter(patient_id=patient_id).order_by("-at", "-pk")
+
+
+_RECENT_CONSULTATIONS = Prepared(lambda patient_id: _latest(patient_id).select_related("practitioner")[:RECENT])
 _RECENT_DIAGNOSES = Prepared(lambda patient_id: Diagnosis.objects.filter(
-    consultation_id__in=Consultation.objects.filter(patient_id=patient_id).order_by("-at", "-pk").values("pk")[:5]))
+    consultation_id__in=_latest(patient_id).values("pk")[:RECENT]))  # of the same consultations
 _LAST_VITALS = Prepared(lambda patient_id: Consultation.objects.filter(patient_id=patient_id).filter(
     Q(weight_kg__isnull=False) | Q(systolic_mmhg__isnull=False)).order_by("-at")[:1])
 _CONSULTATION = Prepared(lambda patient_id, pk: Consultation.objects.filter(pk=pk, patient_id=patient_id)

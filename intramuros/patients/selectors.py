@@ -43,8 +43,12 @@ def _prefix(column: str, value: str) -> Q:
     range there would follow the locale's collation, which is not a byte order.
     """
     if connection.vendor == "sqlite":
-        return Q(**{f"{column}__gte": value, f"{column}__lt": value + _TOP})
+        return _range(column, value, value + _TOP)
     return Q(**{f"{column}__startswith": value})
+
+
+def _range(column: str, lo: str, hi: str) -> Q:
+    return Q(**{f"{column}__gte": lo, f"{column}__lt": hi})
 
 
 def _word_in_names(word: str) -> Q:
@@ -178,14 +182,24 @@ def _words_filter(words: list[str]) -> Q:
     return _anchor(anchor_word) & rest
 
 
-_TODAY = Prepared(lambda start, end: Appointment.objects.filter(start__gte=start, start__lt=end, patient__isnull=False)
-                  .exclude(status=Status.CANCELLED).order_by().values_list("patient_id", flat=True))
+def _appointments_between(start, end):
+    """The appointments with a patient, not cancelled, starting in [start, end)."""
+    return (Appointment.objects.filter(start__gte=start, start__lt=end, patient__isnull=False)
+            .exclude(status=Status.CANCELLED).order_by())
+
+
+_TODAY = Prepared(lambda start, end: _appointments_between(start, end).values_list("patient_id", flat=True))
+
+
+def _today() -> dict:
+    """Today's bounds in the practice's time zone, as `start` and `end` parameters."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"start": start, "end": start + datetime.timedelta(days=1)}
 
 
 def todays_patient_ids() -> list[int]:
     """The ids of today's patients (an appointment today, not cancelled), ranked first by the search."""
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return sorted(set(_TODAY.list(start=start, end=start + datetime.timedelta(days=1))))
+    return sorted(set(_TODAY.list(**_today())))
 
 
 # How many matches are ranked by recency. A search narrows as one types: past a few hundred matches
@@ -247,7 +261,9 @@ def search_strategies(parsed: ParsedQuery) -> Iterator:
 
 
 def _name_range(lo: str, hi: str) -> Q:
-    return Q(*[Q(**{f"{column}__gte": lo, f"{column}__lt": hi}) for column in _NAME_COLUMNS], _connector=Q.OR)
+    """_anchor() on SQLite, with the range's end as a parameter of its own (a prepared statement's values
+    cannot be computed from one another)."""
+    return Q(*[_range(column, lo, hi) for column in _NAME_COLUMNS], _connector=Q.OR)
 
 
 @cache
@@ -255,9 +271,8 @@ def _prepared_phrase(limit: int, candidates: int) -> tuple[Prepared, Prepared]:
     """The usual search (names typed in order, nothing else) ranked as _rank() ranks it, in two statements
     compiled once: today's matching patients, then the most recently updated of the first CANDIDATES
     matches. Embedded database only: its prefixes are ranges of plain values (see _prefix)."""
-    today = Appointment.objects.filter(patient__isnull=False).exclude(status=Status.CANCELLED).order_by()
     todays = Prepared(lambda lo, hi, start, end: Patient.objects.only(*LIST_FIELDS).filter(
-        _name_range(lo, hi), pk__in=today.filter(start__gte=start, start__lt=end).values("patient_id"))
+        _name_range(lo, hi), pk__in=_appointments_between(start, end).values("patient_id"))
         .order_by("-updated_at", "-pk")[:limit])
     others = Prepared(lambda lo, hi: Patient.all_objects.only(*LIST_FIELDS).filter(
         pk__in=Patient.objects.filter(_name_range(lo, hi)).order_by().values("pk")[:candidates])
@@ -267,8 +282,7 @@ def _prepared_phrase(limit: int, candidates: int) -> tuple[Prepared, Prepared]:
 
 def _phrase_search(phrase: str, limit: int) -> list[Patient]:
     todays, others = _prepared_phrase(limit, CANDIDATES)
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    first = todays.list(lo=phrase, hi=phrase + _TOP, start=start, end=start + datetime.timedelta(days=1))
+    first = todays.list(lo=phrase, hi=phrase + _TOP, **_today())
     for p in first:
         p.seen_today = 0
     shown = {p.pk for p in first}

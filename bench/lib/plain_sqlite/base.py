@@ -11,10 +11,6 @@ from django.db.backends.sqlite3._functions import register as register_functions
 
 from intramuros.core.db.sqlcipher import base as encrypted  # also registers the type adapters on sqlcipher3
 
-# The practice's pragmas (core/db/sqlcipher/base.py), the key aside.
-PRAGMAS = ("foreign_keys = ON", "legacy_alter_table = OFF", "journal_mode = WAL", "synchronous = FULL",
-           "busy_timeout = 20000")
-
 
 class DatabaseWrapper(sqlite_base.DatabaseWrapper):
     Database = Database
@@ -22,7 +18,7 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
         conn = Database.connect(**conn_params)
         register_functions(conn)
-        for pragma in PRAGMAS:
+        for pragma in encrypted.PRAGMAS + encrypted.FILE_PRAGMAS:  # the practice's, the key aside
             conn.execute(f"PRAGMA {pragma}")
         return conn
 

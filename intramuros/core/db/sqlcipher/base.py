@@ -28,6 +28,13 @@ Database.register_adapter(datetime.date, lambda d: d.isoformat())
 Database.register_adapter(datetime.datetime, lambda d: d.isoformat(" "))
 
 
+# Set on every connection, after the key.
+PRAGMAS = ("foreign_keys = ON", "legacy_alter_table = OFF")
+# And on a database file (not in memory). FULL: a commit acknowledged to the user survives a power cut, not
+# just a crash.
+FILE_PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 20000")
+
+
 class SQLCipherCursorWrapper(Database.Cursor):
     """Django's SQLiteCursorWrapper, rebased on sqlcipher3's cursor."""
 
@@ -75,13 +82,9 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
                 "(wrong key, or not an Intramuros database): restore the right key file."
             ) from exc
         register_functions(conn)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA legacy_alter_table = OFF")
-        if not self.creation.is_in_memory_db(conn_params["database"]):
-            conn.execute("PRAGMA journal_mode = WAL")
-            # FULL: a commit acknowledged to the user survives a power cut, not just a crash.
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA busy_timeout = 20000")
+        pragmas = PRAGMAS if self.creation.is_in_memory_db(conn_params["database"]) else PRAGMAS + FILE_PRAGMAS
+        for pragma in pragmas:
+            conn.execute(f"PRAGMA {pragma}")
         for command in filter(None, (c.strip() for c in self.init_commands)):
             conn.execute(command)
         return conn
