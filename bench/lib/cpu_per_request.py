@@ -9,6 +9,10 @@ database with the plain one (and PostgreSQL) on a busy machine:
         .venv/bin/python -m bench.lib.cpu_per_request        # after bench/run.py --plain made the copy
     INTRAMUROS_DATABASE_URL=postgres://... INTRAMUROS_DATA_DIR=... .venv/bin/python -m bench.lib.cpu_per_request
 
+With --cold (embedded database only), another connection commits a write before each timed request, as
+the server's other processes do all day (every page view appends an audit row): SQLite then drops the
+request's page cache, and every page it reads is read (and, encrypted, decrypted and authenticated) again.
+
 Prints, per page: CPU ms per request (median of the runs), wall ms, and the number of SQL queries; then the
 mean of the pages weighted as bench/run.py mixes them, the CPU one request of the mix costs in-process.
 """
@@ -27,6 +31,8 @@ import time
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--cold", action="store_true",
+                        help="another connection writes before each request (embedded database only)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intramuros.settings")
@@ -34,7 +40,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -76,12 +82,26 @@ def main() -> None:
         "book_appointment": book_appointment,
         "print_prescription": print_prescription,  # the POST that makes the PDF and the GET that reads it
     }
-    figures = {"database": connection.vendor, "settings": os.environ["DJANGO_SETTINGS_MODULE"], "pages": {}}
-    print(f"{connection.vendor} ({os.environ['DJANGO_SETTINGS_MODULE']}), {args.runs} runs per page")
+    other = connections.create_connection("default") if args.cold else None
+    session_key = client.session.session_key
+
+    def invalidate():
+        """A write committed by another connection: the next read of this one starts with an empty cache."""
+        if other is not None:
+            with other.cursor() as cursor:  # rewrites the session row as it is
+                cursor.execute("UPDATE django_session SET expire_date = expire_date WHERE session_key = %s",
+                               [session_key])
+
+    if args.cold and connection.vendor != "sqlite":
+        parser.error("--cold is for the embedded database")
+    figures = {"database": connection.vendor, "cold": args.cold, "settings": os.environ["DJANGO_SETTINGS_MODULE"], "pages": {}}
+    print(f"{connection.vendor} ({os.environ['DJANGO_SETTINGS_MODULE']}), {args.runs} runs per page"
+          + (", each after another connection's write" if args.cold else ""))
     for name, fn in pages.items():
         fn(0)  # warm-up
         cpu, wall = [], []
         for i in range(args.runs):
+            invalidate()
             c0, w0 = time.process_time(), time.perf_counter()
             response = fn(i)
             cpu.append((time.process_time() - c0) * 1000)

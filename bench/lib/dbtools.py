@@ -8,14 +8,14 @@ from urllib.parse import unquote, urlparse
 
 def export_plain(encrypted: Path, key_file: Path, plain: Path) -> None:
     """Copy the encrypted database into an unencrypted file with sqlcipher_export (the source is only read)."""
-    import sqlcipher3.dbapi2 as sqlcipher
+    from intramuros.core.db.sqlcipher import pageformat
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{plain}{suffix}").unlink(missing_ok=True)
-    key = key_file.read_text().strip()
-    conn = sqlcipher.connect(str(encrypted))
+    conn, _ = pageformat.connect(key_file.read_text().strip(), database=str(encrypted))
+    if conn is None:
+        raise SystemExit(f"{encrypted} does not open with the key in {key_file}.")
     try:
-        conn.execute(f"PRAGMA key = \"x'{key}'\"")
         conn.execute(f"ATTACH DATABASE '{plain}' AS plain KEY ''")
         conn.execute("SELECT sqlcipher_export('plain')")
         conn.execute("DETACH DATABASE plain")

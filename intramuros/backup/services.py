@@ -28,6 +28,7 @@ from intramuros.backup import archive, crypto, reader, retention, snapshot
 from intramuros.backup.models import BackupRun
 from intramuros.core import paths
 from intramuros.core.datadir import ensure_certificate
+from intramuros.core.db.sqlcipher import pageformat
 from intramuros.core.env import env_list
 from intramuros.core.files import fsync_directory
 from intramuros.core.keys import ensure_secret_file, read_key_file, write_secret_file
@@ -459,20 +460,33 @@ class UpgradeFailed(Exception):
 
 def upgrade_run(*, migrate, say=print, progress: bool = False) -> str:
     """Back up, migrate, and if the migration fails put the backup back by itself."""
-    from intramuros.core.database import pending_migrations
+    from intramuros.core.database import convert_page_format, legacy_page_format, pending_migrations
 
     pending = pending_migrations()
-    if not pending:
+    legacy = legacy_page_format()
+    if not pending and not legacy:
         return "The database is up to date: nothing to do."
     target = paths.data_dir() / "backups" / "before-upgrade"
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
-    say(f"{len(pending)} migration(s) to apply; backing up first to {target} ...")
+    work = [f"{len(pending)} migration(s) to apply"] if pending else []
+    work += ["the database file to convert to a faster format"] if legacy else []
+    say(f"To do: {', '.join(work)}; backing up first to {target} ...")
     result = backup_create(destinations=[target], kind=BackupRun.Kind.UPGRADE, progress=progress,
                            require_practice_key=False)
     if not result.verified:
         raise UpgradeFailed("The backup taken before the upgrade failed its verification: nothing was migrated. "
                             + "; ".join(r.message for r in result.runs))
     archive_path = result.written[target.absolute()]
+    if legacy:
+        say(f"Backup verified ({archive_path.name}); converting the database file ...")
+        try:
+            convert_page_format()  # the old file stays in place until the new one is complete and checked
+        except pageformat.ConversionError as exc:
+            raise UpgradeFailed(f"{exc} Nothing was changed.") from None
+        audit.record(actor=None, action="backup.upgrade.converted", format=pageformat.CURRENT,
+                     archive=archive_path.name)
+        if not pending:
+            return f"Upgraded: the database file converted. The backup taken before is {archive_path}."
     say(f"Backup verified ({archive_path.name}); migrating ...")
     try:
         migrate()

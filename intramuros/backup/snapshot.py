@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlcipher3.dbapi2 as sqlcipher
 from django.db import connection
 
+from intramuros.core.db.sqlcipher import pageformat
 from intramuros.core.keys import read_key_file
 
 
@@ -35,9 +36,15 @@ class DatabaseCopy:
     tables: dict[str, int]
 
 
-def open_encrypted(path: Path, key: str) -> sqlcipher.Connection:
-    conn = sqlcipher.connect(str(path), isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{key}'\"")
+def open_encrypted(path: Path, key: str, page_format: str | None = None) -> sqlcipher.Connection:
+    """An existing file in whichever format it was made, or a new one in `page_format` (default: current).
+
+    A file no format opens (a wrong key, a damaged copy) is opened anyway in the current format: the first
+    read then fails with SQLCipher's "file is not a database", which the callers report."""
+    conn, _ = pageformat.connect(key, database=str(path), isolation_level=None, page_format=page_format)
+    if conn is None:
+        conn = sqlcipher.connect(str(path), isolation_level=None)
+        pageformat.apply_key(conn, key, pageformat.CURRENT)
     return conn
 
 
@@ -67,26 +74,32 @@ def _copy_sqlcipher(dest_dir: Path) -> DatabaseCopy:
     settings = connection.settings_dict
     target = dest_dir / "intramuros.db"
     key = secrets.token_hex(32)
-    dst = open_encrypted(target, key)
+    in_memory = connection.creation.is_in_memory_db(settings["NAME"])
+    if in_memory:
+        # The test suite's in-memory database can only be reached through Django's own connection,
+        # which must not be inside a transaction (the copy would wait for it forever).
+        if connection.in_atomic_block:
+            raise SnapshotError("an in-memory database cannot be copied from inside a transaction")
+        connection.ensure_connection()
+        src, page_format = connection.connection, connection.page_format
+    else:
+        src, page_format = pageformat.connect(read_key_file(Path(settings["OPTIONS"]["key_file"])),
+                                              database=settings["NAME"], isolation_level=None)
+        if src is None:
+            raise SnapshotError(f"the database {settings['NAME']} cannot be opened with the key in the key file")
+        src.execute("PRAGMA busy_timeout = 20000")
     try:
-        if connection.creation.is_in_memory_db(settings["NAME"]):
-            # The test suite's in-memory database can only be reached through Django's own connection,
-            # which must not be inside a transaction (the copy would wait for it forever).
-            if connection.in_atomic_block:
-                raise SnapshotError("an in-memory database cannot be copied from inside a transaction")
-            connection.ensure_connection()
-            connection.connection.backup(dst)
-        else:
-            src = open_encrypted(Path(settings["NAME"]), read_key_file(Path(settings["OPTIONS"]["key_file"])))
-            try:
-                src.execute("PRAGMA busy_timeout = 20000")
-                src.backup(dst)  # all pages in one step: one read transaction, one consistent state
-            finally:
-                src.close()
-        dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-        tables = sqlite_counts(dst)
+        # SQLite's backup copies the pages as they are: the copy is made in the live file's format.
+        dst = open_encrypted(target, key, page_format)
+        try:
+            src.backup(dst)  # all pages in one step: one read transaction, one consistent state
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+            tables = sqlite_counts(dst)
+        finally:
+            dst.close()
     finally:
-        dst.close()
+        if not in_memory:
+            src.close()
     return DatabaseCopy(target, "sqlcipher", key, tables)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -28,3 +30,28 @@ def pending_migrations() -> list[str]:
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
+
+
+def legacy_page_format() -> bool:
+    """The embedded database file was made in the older, slower page format (`intramuros upgrade` converts it)."""
+    from intramuros.core.db.sqlcipher import pageformat
+
+    if connection.vendor != "sqlite" or connection.creation.is_in_memory_db(connection.settings_dict["NAME"]):
+        return False
+    connection.ensure_connection()
+    return getattr(connection, "page_format", None) == pageformat.LEGACY
+
+
+def convert_page_format() -> str:
+    """Convert the embedded database file to the current page format: 'done' or 'already'."""
+    from django.db import connections
+
+    from intramuros.core.db.sqlcipher import pageformat
+    from intramuros.core.keys import read_key_file
+
+    settings = connection.settings_dict
+    key = read_key_file(Path(settings["OPTIONS"]["key_file"]))
+    # This process's connections closed first: the in-use check cannot see them, and its closing of the
+    # shared-memory file would drop their locks.
+    connections.close_all()
+    return pageformat.convert(Path(settings["NAME"]), key)

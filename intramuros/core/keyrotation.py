@@ -120,32 +120,22 @@ def reencrypt_file(path: Path, *, old: bytes, new: bytes) -> str:
 
 
 def _sqlcipher_opens(database: Path, key: str) -> bool:
-    import sqlcipher3.dbapi2 as sqlcipher
+    from intramuros.core.db.sqlcipher import pageformat
 
-    conn = sqlcipher.connect(str(database))
-    try:
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(f"PRAGMA key = \"x'{key}'\"")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return True
-    except sqlcipher.DatabaseError:
-        return False
-    finally:
-        conn.close()
+    return pageformat.format_of(database, key) is not None
 
 
 def rekey_database(database: Path, *, old: str, new: str) -> str:
     """Re-key the SQLCipher file: 'done', or 'already' when it opens with the new key."""
-    import sqlcipher3.dbapi2 as sqlcipher
+    from intramuros.core.db.sqlcipher import pageformat
 
     if _sqlcipher_opens(database, new):
         return "already"
-    if not _sqlcipher_opens(database, old):
+    conn, _ = pageformat.connect(old, database=str(database))  # re-keyed in the format it has
+    if conn is None:
         raise RotationError(f"The database {database} opens with neither the current key nor the new one: "
                             "restore the keys folder from your copy before going on.")
-    conn = sqlcipher.connect(str(database))
     try:
-        conn.execute(f"PRAGMA key = \"x'{old}'\"")
         conn.execute("PRAGMA busy_timeout = 20000")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute(f"PRAGMA rekey = \"x'{new}'\"")  # one transaction: all pages or none

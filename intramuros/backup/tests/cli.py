@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-import sqlcipher3.dbapi2 as sqlcipher
+from intramuros.core.db.sqlcipher import pageformat
 
 CLEARED = ("INTRAMUROS_DATABASE_URL", "INTRAMUROS_DB_KEY_FILE", "INTRAMUROS_BACKUP_RECIPIENT",
            "INTRAMUROS_BACKUP_PASSPHRASE_FILE", "INTRAMUROS_BACKUP_DIRS")
@@ -29,6 +29,6 @@ def run(data_dir, *args, stdin=None, check=True, **extra):
 def open_db(data_dir):
     """The practice's database, opened directly with its key (the server being stopped or killed)."""
     key = (data_dir / "keys" / "db.key").read_text().strip()
-    conn = sqlcipher.connect(str(data_dir / "intramuros.db"))
-    conn.execute(f"PRAGMA key = \"x'{key}'\"")
+    conn, _ = pageformat.connect(key, database=str(data_dir / "intramuros.db"))
+    assert conn is not None, "the database does not open with its key"
     return conn

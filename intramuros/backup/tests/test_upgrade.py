@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from intramuros.backup.tests.cli import env_for, open_db, run
+from intramuros.core.db.sqlcipher import pageformat
 
 # Runs in a child process on a real data directory: the migration is replaced by one that damages the data
 # half-way, then fails, as a broken migration would.
@@ -71,4 +72,43 @@ def test_failed_migration_is_rolled_back_from_the_backup(practice):
 
 def test_upgrade_with_nothing_to_do_says_so(practice):
     # (after the rollback above: the restored practice is complete and up to date)
+    assert "up to date" in run(practice, "upgrade").stdout
+
+
+def _back_to_the_older_format(data):
+    """The practice's file rewritten as SQLCipher's defaults made it before 2026-11-29 (HMAC-SHA512)."""
+    path, key = data / "intramuros.db", (data / "keys" / "db.key").read_text().strip()
+    older = path.with_name("older.db")
+    conn, _ = pageformat.connect(key, database=str(path), isolation_level=None)
+    try:
+        conn.execute("ATTACH DATABASE ? AS older KEY ?", [str(older), f"x'{key}'"])
+        conn.execute(f"PRAGMA older.cipher_hmac_algorithm = {pageformat.LEGACY}")
+        conn.execute("SELECT sqlcipher_export('older')")
+        conn.execute("DETACH DATABASE older")
+    finally:
+        conn.close()
+    older.replace(path)
+    assert pageformat.format_of(path, key) == pageformat.LEGACY
+    return path, key
+
+
+def test_upgrade_converts_a_database_file_of_the_older_format(practice):
+    path, key = _back_to_the_older_format(practice)
+    before = _state(practice)
+    check = run(practice, "check").stdout  # the older format still serves meanwhile
+    assert "healthy" in check and "older, slower format: run `intramuros upgrade`" in check
+    result = run(practice, "upgrade")
+    assert "To do: the database file to convert to a faster format; backing up first" in result.stdout
+    assert "Upgraded: the database file converted" in result.stdout
+    assert pageformat.format_of(path, key) == pageformat.CURRENT
+    assert _state(practice) == before and before[2] == "ok"
+    assert len(list((practice / "backups" / "before-upgrade").glob("*.backup.age"))) == 2
+    conn = open_db(practice)
+    try:
+        assert conn.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'backup.upgrade.converted'"
+                            ).fetchone() == (1,)
+    finally:
+        conn.close()
+    check = run(practice, "check").stdout
+    assert "healthy" in check and "older" not in check
     assert "up to date" in run(practice, "upgrade").stdout

@@ -1,7 +1,8 @@
 """Django's SQLite backend running on SQLCipher, so the database file is encrypted at rest.
 
 The key is a raw 256-bit key read from a key file (a passphrase would cost ~240 ms per
-connection in key derivation; a raw key costs well under a millisecond).
+connection in key derivation; a raw key costs well under a millisecond). The pages are authenticated
+with HMAC-SHA256, files made before with SHA-512 still open (pageformat.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.sqlite3 import base as sqlite_base
 from django.db.backends.sqlite3._functions import register as register_functions
 
+from intramuros.core.db.sqlcipher import pageformat
 from intramuros.core.keys import read_key_file
 
 # Django registers its adapters and converters on the standard sqlite3 module only.
@@ -70,17 +72,13 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         key = read_key_file(self.key_file)
-        conn = Database.connect(**conn_params)
-        conn.execute(f"PRAGMA key = \"x'{key}'\"")
-        try:
-            # The first read fails with "file is not a database" under a wrong key.
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except Database.DatabaseError as exc:
-            conn.close()
+        params = dict(conn_params)
+        conn, self.page_format = pageformat.connect(key, database=params.pop("database"), opener=Database.connect,
+                                                    **params)
+        if conn is None:
             raise ImproperlyConfigured(
                 f"The database {conn_params['database']} cannot be opened with the key in the key file "
-                "(wrong key, or not an Intramuros database): restore the right key file."
-            ) from exc
+                "(wrong key, or not an Intramuros database): restore the right key file.")
         register_functions(conn)
         pragmas = PRAGMAS if self.creation.is_in_memory_db(conn_params["database"]) else PRAGMAS + FILE_PRAGMAS
         for pragma in pragmas:

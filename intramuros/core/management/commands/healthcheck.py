@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from intramuros.core import paths
-from intramuros.core.database import ensure_reachable, pending_migrations
+from intramuros.core.database import ensure_reachable, legacy_page_format, pending_migrations
 from intramuros.core.env import KNOWN
 from intramuros.core.keys import read_key_file
 
@@ -70,6 +70,9 @@ class Command(BaseCommand):
                 result = cursor.fetchone()[0]
             if result != "ok":
                 raise ImproperlyConfigured(f"the database failed its integrity check ({result}): restore a backup.")
+            if legacy_page_format():  # serves as it is, more slowly
+                return (f"encrypted embedded database {paths.database_file()}, integrity ok, up to date; its file "
+                        "is in an older, slower format: run `intramuros upgrade` while Intramuros is stopped")
             return f"encrypted embedded database {paths.database_file()}, integrity ok, up to date"
         return f"PostgreSQL {connection.settings_dict['HOST']}/{connection.settings_dict['NAME']}, up to date"
 
