@@ -35,18 +35,21 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     seq = models.BigIntegerField(unique=True, editable=False)
     at = models.DateTimeField(db_index=True, editable=False)
+    # Every page view inserts a row, and every index is one more B-tree to update (and, encrypted, pages to
+    # seal): actor and patient are served by the (actor, at) and (patient_id, at) indexes below, the
+    # flagged rows by a partial index that holds only them.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=100, db_index=True)
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
-    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    patient_id = models.BigIntegerField(null=True, blank=True)
     ip = models.CharField(max_length=45, blank=True)
     session = models.CharField(max_length=16, blank=True, help_text="first characters of a hash of the session")
     detail = models.JSONField(default=dict, blank=True)
-    flagged = models.BooleanField(default=False, db_index=True)
+    flagged = models.BooleanField(default=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
 
@@ -55,7 +58,8 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-seq"]
         verbose_name = _("audit event")
-        indexes = [models.Index(fields=["actor", "at"]), models.Index(fields=["patient_id", "at"])]
+        indexes = [models.Index(fields=["actor", "at"]), models.Index(fields=["patient_id", "at"]),
+                   models.Index(fields=["seq"], condition=models.Q(flagged=True), name="audit_flagged_seq")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,3 +129,16 @@ def test_review_answers_who_searched_for_a_name(client, admin_eve, dr_alice, bob
     assert "Lefèvre Paul" in page.content.decode()
     page = client.get(reverse("audit:index"), {"searched": "MARTIN"})
     assert [r.actor_id for r in page.context["page"].object_list] == [bob_secretary.pk]
+
+
+def test_flagged_rows_are_listed_from_their_own_index(dr_alice, jeanne_martin):
+    for i in range(30):
+        audit.record(actor=dr_alice, action="patients.summary.viewed", patient=jeanne_martin, flagged=i % 10 == 0)
+    listed = events(flagged_only=True)
+    assert [e.flagged for e in listed] == [True] * 3
+    assert [e.seq for e in listed] == sorted((e.seq for e in listed), reverse=True)
+    if connection.vendor == "sqlite":  # the partial index holds only the flagged rows, in the order listed
+        with connection.cursor() as cursor:
+            sql, params = events(flagged_only=True)[:50].query.sql_with_params()
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            assert "audit_flagged_seq" in " ".join(str(row[-1]) for row in cursor.fetchall())
