@@ -33,6 +33,8 @@ class Sex(models.TextChoices):
 # Folded search columns, excluded from the history (they are derived from the identity).
 SEARCH_COLUMNS = ["search_names", "search_first", "search_used", "search_first_used", "search_phones",
                   "search_phone_home", "search_birth"]
+# The name columns, in the order the search walks them (patients/selectors.py).
+NAME_COLUMNS = ("search_names", "search_used", "search_first", "search_first_used")
 
 
 def search_columns(*, birth_name: str, used_name: str, first_names: str, phone_mobile: str, phone_home: str,
@@ -89,11 +91,12 @@ class Patient(SoftDeleteModel, TimeStampedModel):
     merged_into = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
                                     related_name="+")
 
-    # Folded copies (no accents, lower case) kept for fast, accent-insensitive prefix search.
-    search_names = models.CharField(max_length=400, editable=False, db_index=True, default="")
-    search_first = models.CharField(max_length=260, editable=False, db_index=True, default="")
-    search_used = models.CharField(max_length=260, editable=False, db_index=True, default="")
-    search_first_used = models.CharField(max_length=260, editable=False, db_index=True, default="")
+    # Folded copies (no accents, lower case) kept for fast, accent-insensitive prefix search. The name
+    # columns are indexed by the covering indexes of Meta.
+    search_names = models.CharField(max_length=400, editable=False, default="")
+    search_first = models.CharField(max_length=260, editable=False, default="")
+    search_used = models.CharField(max_length=260, editable=False, default="")
+    search_first_used = models.CharField(max_length=260, editable=False, default="")
     search_phones = models.CharField(max_length=100, editable=False, db_index=True, default="")
     search_phone_home = models.CharField(max_length=30, editable=False, db_index=True, default="")
     search_birth = models.CharField(max_length=8, editable=False, db_index=True, default="")
@@ -103,7 +106,15 @@ class Patient(SoftDeleteModel, TimeStampedModel):
     class Meta:
         verbose_name = _("patient")
         ordering = ["birth_name", "first_names"]
-        indexes = [models.Index(fields=["birth_date"]), models.Index(fields=["updated_at"])]
+        indexes = [models.Index(fields=["birth_date"]), models.Index(fields=["updated_at"])] + [
+            # Covering indexes of the name search (patients/selectors.py): a typed prefix's first matches and
+            # their update times, by which they are ranked, read without a patient row. On the embedded
+            # database every page read costs a decryption, and after another connection's commit every page
+            # is read again. PostgreSQL's prefix search is a LIKE, served by the pattern operator class.
+            models.Index(fields=[column, "deleted_at", "updated_at"],
+                         name=f"patient_{column.removeprefix('search_')}_cover",
+                         opclasses=["varchar_pattern_ops", "timestamptz_ops", "timestamptz_ops"])
+            for column in NAME_COLUMNS]
 
     def __str__(self) -> str:
         return f"{self.display_surname} {self.first_names}"

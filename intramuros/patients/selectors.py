@@ -27,7 +27,7 @@ from intramuros.accounts.access import has_capability
 from intramuros.agenda.models import Appointment, Status
 from intramuros.core.prepared import Prepared
 from intramuros.core.text import fold
-from intramuros.patients.models import Correspondent, Patient, PatientMerge
+from intramuros.patients.models import NAME_COLUMNS, Correspondent, Patient, PatientMerge
 
 # The columns a result row needs: never load notes or the photo for a list.
 LIST_FIELDS = ["id", "birth_name", "used_name", "first_names", "sex", "birth_date", "nir", "phone_mobile",
@@ -158,12 +158,9 @@ def parse_query(text: str) -> ParsedQuery:
     return parsed
 
 
-_NAME_COLUMNS = ("search_names", "search_used", "search_first", "search_first_used")
-
-
 def _anchor(text: str) -> Q:
     """`text` starts one of the name columns: 'dupont j' starts 'dupont jean marc ...'."""
-    return Q(*[_prefix(column, text) for column in _NAME_COLUMNS], _connector=Q.OR)
+    return Q(*[_prefix(column, text) for column in NAME_COLUMNS], _connector=Q.OR)
 
 
 def _phrase_filter(words: list[str]) -> Q:
@@ -263,30 +260,65 @@ def search_strategies(parsed: ParsedQuery) -> Iterator:
 def _name_range(lo: str, hi: str) -> Q:
     """_anchor() on SQLite, with the range's end as a parameter of its own (a prepared statement's values
     cannot be computed from one another)."""
-    return Q(*[_range(column, lo, hi) for column in _NAME_COLUMNS], _connector=Q.OR)
+    return Q(*[_range(column, lo, hi) for column in NAME_COLUMNS], _connector=Q.OR)
+
+
+@dataclass(frozen=True)
+class _PhraseStatements:
+    todays: Prepared  # today's matching patients, ranked
+    matches: dict[str, Prepared]  # per name column: its first matches' (id, updated_at)
+    rows: Prepared  # the rows shown, by id
 
 
 @cache
-def _prepared_phrase(limit: int, candidates: int) -> tuple[Prepared, Prepared]:
-    """The usual search (names typed in order, nothing else) ranked as _rank() ranks it, in two statements
-    compiled once: today's matching patients, then the most recently updated of the first CANDIDATES
-    matches. Embedded database only: its prefixes are ranges of plain values (see _prefix)."""
+def _prepared_phrase(limit: int, candidates: int) -> _PhraseStatements:
+    """The usual search (names typed in order, nothing else) ranked as _rank() ranks it, in statements
+    compiled once. Embedded database only: its prefixes are ranges of plain values (see _prefix).
+
+    _rank() takes the first CANDIDATES matches of the OR of the name columns' ranges, which SQLite walks one
+    column's index after the other, then reads each of their rows to rank them: ~140 pages, all read (and
+    decrypted) again after another connection's commit. Here each column's first matches come with their
+    update time from its covering index (Patient.Meta.indexes), and only the rows shown are read."""
     todays = Prepared(lambda lo, hi, start, end: Patient.objects.only(*LIST_FIELDS).filter(
         _name_range(lo, hi), pk__in=_appointments_between(start, end).values("patient_id"))
         .order_by("-updated_at", "-pk")[:limit])
-    others = Prepared(lambda lo, hi: Patient.all_objects.only(*LIST_FIELDS).filter(
-        pk__in=Patient.objects.filter(_name_range(lo, hi)).order_by().values("pk")[:candidates])
-        .order_by("-updated_at", "-pk")[:limit])
-    return todays, others
+    matches = {column: Prepared(lambda lo, hi, column=column: Patient.objects.filter(_range(column, lo, hi))
+                                .order_by().values_list("pk", "updated_at")[:candidates])
+               for column in NAME_COLUMNS}
+    # One statement for up to `limit` ids (an id list cannot be prepared): id0 = ? OR id1 = ? ..., the
+    # places left over given 0, which no patient has.
+    rows = Prepared(lambda **ids: Patient.all_objects.only(*LIST_FIELDS).filter(
+        Q(*[Q(pk=pk) for pk in ids.values()], _connector=Q.OR)))
+    return _PhraseStatements(todays, matches, rows)
+
+
+def _first_matches(statements: _PhraseStatements, lo: str, hi: str) -> dict[int, datetime.datetime]:
+    """The first CANDIDATES distinct matches, in the order the OR of the ranges yields them: each column's
+    first CANDIDATES rows are enough, as at most len(found) of them were met in an earlier column."""
+    found: dict[int, datetime.datetime] = {}
+    for column in NAME_COLUMNS:
+        for pk, updated_at in statements.matches[column].list(lo=lo, hi=hi):
+            found.setdefault(pk, updated_at)
+            if len(found) == CANDIDATES:
+                return found
+    return found
 
 
 def _phrase_search(phrase: str, limit: int) -> list[Patient]:
-    todays, others = _prepared_phrase(limit, CANDIDATES)
-    first = todays.list(lo=phrase, hi=phrase + _TOP, **_today())
+    statements = _prepared_phrase(limit, CANDIDATES)
+    lo, hi = phrase, phrase + _TOP
+    first = statements.todays.list(lo=lo, hi=hi, **_today())
     for p in first:
         p.seen_today = 0
     shown = {p.pk for p in first}
-    rest = [p for p in others.list(lo=phrase, hi=phrase + _TOP) if p.pk not in shown][:limit - len(first)]
+    ranked = sorted(((updated_at, pk) for pk, updated_at in _first_matches(statements, lo, hi).items()
+                     if pk not in shown), reverse=True)[:limit - len(first)]
+    ids = [pk for _, pk in ranked]
+    if not ids:
+        return first
+    by_id = {p.pk: p for p in statements.rows.list(**{f"id{i}": pk for i, pk in enumerate(
+        ids + [0] * (limit - len(ids)))})}
+    rest = [by_id[pk] for pk in ids if pk in by_id]
     for p in rest:
         p.seen_today = 1
     return first + rest

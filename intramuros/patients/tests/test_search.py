@@ -185,3 +185,18 @@ def test_the_prepared_search_ranks_exactly_as_the_general_one(db, dr_alice, monk
                                   set(selectors.todays_patient_ids()), 10)
         prepared = selectors._phrase_search(" ".join(words), 10)
         assert [(p.pk, p.seen_today) for p in prepared] == [(p.pk, p.seen_today) for p in general], text
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the prepared path serves the embedded database")
+def test_the_prepared_search_ranks_its_matches_from_the_covering_indexes(db):
+    """Ranking a prefix's first matches reads no patient row: each name column's covering index holds them."""
+    from intramuros.patients import selectors
+    from intramuros.patients.models import NAME_COLUMNS
+
+    statements = selectors._prepared_phrase(10, selectors.CANDIDATES)
+    for column in NAME_COLUMNS:
+        compiled = statements.matches[column]._compiled({"lo": "dup", "hi": "dup" + selectors._TOP})
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {compiled.sql}", compiled.constants)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert f"COVERING INDEX patient_{column.removeprefix('search_')}_cover" in plan, plan
