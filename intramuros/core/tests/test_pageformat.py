@@ -140,3 +140,17 @@ def test_not_enough_disk_space_is_said_before_anything_is_written(legacy, key, m
         pageformat.convert(legacy, key)
     assert pageformat.format_of(legacy, key) == pageformat.LEGACY
     assert not legacy.with_name("intramuros.db.converting").exists()
+
+
+def test_a_conversion_that_fails_half_way_leaves_the_file_as_it_was(legacy, key, monkeypatch):
+    def export_then_fail(conn, target, key):
+        conn.execute("ATTACH DATABASE ? AS converted KEY ?", [str(target), f"x'{key}'"])
+        conn.execute("CREATE TABLE converted.half (x)")
+        raise sqlcipher.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(pageformat, "_export", export_then_fail)
+    with pytest.raises(pageformat.ConversionError, match="disk is full.*left as it was"):
+        pageformat.convert(legacy, key)
+    assert pageformat.format_of(legacy, key) == pageformat.LEGACY
+    assert sorted(p.name for p in legacy.parent.iterdir()) == ["intramuros.db"]
+    assert _content(legacy, key)[2:] == ((42,), ("ok",))

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 
+from intramuros.core.files import fsync_directory
+
 CURRENT = "HMAC_SHA256"
 LEGACY = "HMAC_SHA512"  # SQLCipher 4's default
 FORMATS = (CURRENT, LEGACY)
@@ -117,6 +119,7 @@ def convert(path: Path, key: str) -> str:
         raise ConversionError(f"The database {path} cannot be opened with the key in the key file: restore "
                               "the right key file.")
     target = path.with_name(path.name + ".converting")
+    failure = None
     try:
         if page_format == CURRENT:
             return "already"
@@ -124,30 +127,38 @@ def convert(path: Path, key: str) -> str:
         if shutil.disk_usage(path.parent).free < needed * 1.1:
             raise ConversionError(f"Not enough free disk space to convert the database: {needed // 2**20} MB "
                                   f"are needed beside {path}. Free some space and run `intramuros upgrade` again.")
-        conn.execute("PRAGMA busy_timeout = 20000")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         _remove(target)  # left by a conversion interrupted earlier
-        conn.execute("ATTACH DATABASE ? AS converted KEY ?", [str(target), f"x'{key}'"])
-        conn.execute(f"PRAGMA converted.cipher_hmac_algorithm = {CURRENT}")
-        conn.execute("SELECT sqlcipher_export('converted')")
-        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
-        conn.execute(f"PRAGMA converted.user_version = {int(version)}")
-        before, after = _counts(conn, "main"), _counts(conn, "converted")
-        conn.execute("DETACH DATABASE converted")
+        before, after = _export(conn, target, key)
+    except sqlcipher.DatabaseError as exc:
+        failure = exc
     finally:
         conn.close()
+    if failure is not None:  # the old file was only read
+        _remove(target)
+        raise ConversionError(f"The conversion failed ({failure}): the database was left as it was. Report "
+                              "this to your support.")
     _check_converted(target, key, before, after)
     with open(target, "rb") as written:
         os.fsync(written.fileno())
     os.replace(target, path)
     for suffix in ("-wal", "-shm"):  # emptied by the checkpoint; they belonged to the old file
         path.with_name(path.name + suffix).unlink(missing_ok=True)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    fsync_directory(path.parent)
     return "done"
+
+
+def _export(conn, target: Path, key: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Every page of the open file rewritten into `target` in the current format; the rows of both."""
+    conn.execute("PRAGMA busy_timeout = 20000")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("ATTACH DATABASE ? AS converted KEY ?", [str(target), f"x'{key}'"])
+    conn.execute(f"PRAGMA converted.cipher_hmac_algorithm = {CURRENT}")
+    conn.execute("SELECT sqlcipher_export('converted')")
+    version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+    conn.execute(f"PRAGMA converted.user_version = {int(version)}")
+    counts = _counts(conn, "main"), _counts(conn, "converted")
+    conn.execute("DETACH DATABASE converted")
+    return counts
 
 
 def _check_converted(target: Path, key: str, before: dict[str, int], after: dict[str, int]) -> None:
