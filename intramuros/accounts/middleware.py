@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 
 from intramuros.accounts.models import User
 
@@ -43,6 +44,13 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
+        # Django's and django-otp's middleware hand the user over lazily, one wrapper in the other: every
+        # attribute read then goes through proxy methods (~180 per page, in views and templates). Every page
+        # needs the user: resolved once, here.
+        while isinstance(user, LazyObject):
+            if user._wrapped is empty:
+                user._setup()
+            request.user = user = user._wrapped
         if (user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES)
                 and not user.is_verified() and self.needs_second_factor(request, user)):
             from django_otp import devices_for_user

@@ -143,7 +143,11 @@ def test_enrolled_user_must_give_a_code_at_each_login(client, dr_alice):
     assert client.post(reverse("accounts:otp_verify"), {"token": "12345"}).status_code == 200
     ok = client.post(reverse("accounts:otp_verify") + "?next=/", {"token": _code(device)})
     assert ok.status_code == 302 and ok["Location"] == "/"
-    assert client.get(reverse("core:home")).status_code == 200
+    home = client.get(reverse("core:home"))
+    assert home.status_code == 200
+    # The views get the user itself, resolved once by the middleware, still known as verified.
+    user = home.wsgi_request.user
+    assert type(user) is type(dr_alice) and user.pk == dr_alice.pk and user.is_verified()
 
 
 @override_settings(REQUIRE_2FA=True)
