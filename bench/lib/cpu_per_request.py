@@ -82,6 +82,8 @@ def main() -> None:
         "book_appointment": book_appointment,
         "print_prescription": print_prescription,  # the POST that makes the PDF and the GET that reads it
     }
+    if args.cold and connection.vendor != "sqlite":
+        parser.error("--cold is for the embedded database")
     other = connections.create_connection("default") if args.cold else None
     session_key = client.session.session_key
 
@@ -92,9 +94,8 @@ def main() -> None:
                 cursor.execute("UPDATE django_session SET expire_date = expire_date WHERE session_key = %s",
                                [session_key])
 
-    if args.cold and connection.vendor != "sqlite":
-        parser.error("--cold is for the embedded database")
-    figures = {"database": connection.vendor, "cold": args.cold, "settings": os.environ["DJANGO_SETTINGS_MODULE"], "pages": {}}
+    figures = {"database": connection.vendor, "cold": args.cold, "settings": os.environ["DJANGO_SETTINGS_MODULE"],
+               "pages": {}}
     print(f"{connection.vendor} ({os.environ['DJANGO_SETTINGS_MODULE']}), {args.runs} runs per page"
           + (", each after another connection's write" if args.cold else ""))
     for name, fn in pages.items():
