@@ -487,7 +487,7 @@ def upgrade_run(*, migrate, say=print, progress: bool = False) -> str:
                      archive=archive_path.name)
         if not pending:
             return f"Upgraded: the database file converted. The backup taken before is {archive_path}."
-    say(f"Backup verified ({archive_path.name}); migrating ...")
+    say("Database file converted; migrating ..." if legacy else f"Backup verified ({archive_path.name}); migrating ...")
     try:
         migrate()
     except Exception as exc:
@@ -497,4 +497,5 @@ def upgrade_run(*, migrate, say=print, progress: bool = False) -> str:
         raise UpgradeFailed(f"The migration failed ({exc}). The practice's data was restored as it was before the "
                             f"upgrade from {archive_path}; report the error to your support.") from exc
     audit.record(actor=None, action="backup.upgrade.done", migrations=pending[:50], archive=archive_path.name)
-    return f"Upgraded: {len(pending)} migration(s) applied. The backup taken before is {archive_path}."
+    converted = ", the database file converted" if legacy else ""
+    return f"Upgraded: {len(pending)} migration(s) applied{converted}. The backup taken before is {archive_path}."

@@ -112,3 +112,29 @@ def test_upgrade_converts_a_database_file_of_the_older_format(practice):
     check = run(practice, "check").stdout
     assert "healthy" in check and "older" not in check
     assert "up to date" in run(practice, "upgrade").stdout
+
+
+CONVERT_AND_MIGRATE = """
+from unittest import mock
+from django.db import connection
+import intramuros.core.database as database
+from intramuros.backup import services
+
+def migration():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE upgrade_added (id integer)")
+
+with mock.patch.object(database, "pending_migrations", return_value=["clinical.0042_added"]):
+    print(services.upgrade_run(migrate=migration))
+"""
+
+
+def test_upgrade_converts_then_migrates(practice):
+    path, key = _back_to_the_older_format(practice)
+    result = run(practice, "shell", "-c", CONVERT_AND_MIGRATE).stdout
+    assert "To do: 1 migration(s) to apply, the database file to convert to a faster format" in result
+    assert "Database file converted; migrating ..." in result
+    assert "Upgraded: 1 migration(s) applied, the database file converted." in result
+    assert pageformat.format_of(path, key) == pageformat.CURRENT
+    names, tables, integrity = _state(practice)
+    assert "upgrade_added" in tables and integrity == "ok" and len(names) == 8
