@@ -20,17 +20,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import sqlcipher3.dbapi2 as sqlcipher  # noqa: E402
+
 from intramuros.core.db.sqlcipher import pageformat  # noqa: E402
 
 SCANS = 5
 
 
-def build(path: Path, key: str | None, page_format: str | None, rows: int) -> None:
-    import sqlcipher3.dbapi2 as sqlcipher
-
+def _open(path: Path, key: str | None, page_format: str | None):
+    """A connection to the file, keyed in `page_format` (no key: plain SQLite)."""
     conn = sqlcipher.connect(str(path), isolation_level=None)
     if key:
         pageformat.apply_key(conn, key, page_format)
+    return conn
+
+
+def build(path: Path, key: str | None, page_format: str | None, rows: int) -> None:
+    conn = _open(path, key, page_format)
     conn.execute("CREATE TABLE t (a INTEGER, b TEXT)")
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO t VALUES (?, ?)", ((i, os.urandom(100).hex()) for i in range(rows)))
@@ -39,11 +45,7 @@ def build(path: Path, key: str | None, page_format: str | None, rows: int) -> No
 
 
 def cold_scan_us_per_page(path: Path, key: str | None, page_format: str | None) -> float:
-    import sqlcipher3.dbapi2 as sqlcipher
-
-    conn = sqlcipher.connect(str(path), isolation_level=None)
-    if key:
-        pageformat.apply_key(conn, key, page_format)
+    conn = _open(path, key, page_format)
     conn.execute("PRAGMA cache_size = 10")
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute("SELECT sum(length(b)) FROM t").fetchone()  # warms the operating system's cache

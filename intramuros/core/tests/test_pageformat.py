@@ -12,11 +12,10 @@ from intramuros.core.db.sqlcipher import pageformat
 ROWS = 2_000
 
 
-def _raw(path, key, hmac=None):
+def _raw(path, key):
+    """Keyed with SQLCipher's defaults, as files were made before."""
     conn = sqlcipher.connect(str(path), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{key}'\"")
-    if hmac:
-        conn.execute(f"PRAGMA cipher_hmac_algorithm = {hmac}")
     return conn
 
 

@@ -72,9 +72,7 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         key = read_key_file(self.key_file)
-        params = dict(conn_params)
-        conn, self.page_format = pageformat.connect(key, database=params.pop("database"), opener=Database.connect,
-                                                    **params)
+        conn, self.page_format = pageformat.connect(key, opener=Database.connect, **conn_params)
         if conn is None:
             raise ImproperlyConfigured(
                 f"The database {conn_params['database']} cannot be opened with the key in the key file "
