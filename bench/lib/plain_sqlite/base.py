@@ -14,6 +14,7 @@ from intramuros.core.db.sqlcipher import base as encrypted  # also registers the
 
 class DatabaseWrapper(sqlite_base.DatabaseWrapper):
     Database = Database
+    ops_class = encrypted.DatabaseOperations  # the practice's converters: only the key differs
 
     def get_new_connection(self, conn_params):
         conn = Database.connect(**conn_params)

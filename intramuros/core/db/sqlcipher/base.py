@@ -17,6 +17,7 @@ from django.db.backends.sqlite3 import base as sqlite_base
 from django.db.backends.sqlite3._functions import register as register_functions
 
 from intramuros.core.db.sqlcipher import pageformat
+from intramuros.core.db.sqlcipher.operations import DatabaseOperations
 from intramuros.core.keys import read_key_file
 
 # Django registers its adapters and converters on the standard sqlite3 module only.
@@ -61,6 +62,7 @@ class SQLCipherCursorWrapper(Database.Cursor):
 
 class DatabaseWrapper(sqlite_base.DatabaseWrapper):
     Database = Database
+    ops_class = DatabaseOperations
 
     def get_connection_params(self):
         params = super().get_connection_params()
