@@ -9,7 +9,9 @@ reader compares the stamp's identity, one stat() call, before trusting its copy.
 applies to the very next request in every process of this machine, the lockdown included.
 
 A copy is also never older than MAX_AGE seconds: a second site reading a streaming replica has no stamp
-to watch, and picks up a lockdown made at the main site within that bound.
+to watch, and picks up a lockdown made at the main site within that bound. Rows that decide nothing about
+access (the letterheads) may ask for a longer bound: a letterhead costs milliseconds to load (its logo is
+decrypted), and with several processes and practitioners a 2-second copy was reloaded for nearly every print.
 """
 
 from __future__ import annotations
@@ -53,11 +55,12 @@ def _stamp() -> tuple:
     return (st.st_ino, st.st_mtime_ns)
 
 
-def get(key: str, load: Callable[[], Any]) -> Any:
-    """The cached row under `key`, or `load()` when a process changed it since (or it is too old)."""
+def get(key: str, load: Callable[[], Any], *, max_age: float = MAX_AGE) -> Any:
+    """The cached row under `key`, or `load()` when a process changed it since (or it is older than
+    `max_age` seconds)."""
     stamp, now = _stamp(), time.monotonic()
     entry = _rows.get(key)
-    if entry is not None and entry[0] == stamp and now - entry[1] < MAX_AGE:
+    if entry is not None and entry[0] == stamp and now - entry[1] < max_age:
         return entry[2]
     value = load()
     with _lock:

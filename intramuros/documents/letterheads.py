@@ -7,6 +7,10 @@ import base64
 from intramuros.core import rowcache
 from intramuros.core.models import Practice
 
+# How old a process's copy of a letterhead may be when no save was seen (a second site's processes, reading
+# a replica, see no save): a letterhead changed at the main site prints there within a minute.
+MAX_AGE = 60.0
+
 
 def _logo_data_uri(stored) -> str:
     # Embedded as a data: URI so that the PDF renderer never needs to fetch anything.
@@ -23,7 +27,7 @@ def letterhead_for(practitioner=None) -> dict:
     """The letterhead values for `practitioner` (or the practice's alone), as plain strings."""
     pk = getattr(practitioner, "pk", None)
     # The rows change seldom and every print reads them (the logo decrypted): kept per process (rowcache).
-    result = dict(rowcache.get(f"letterhead:{pk or 0}", lambda: _letterhead_rows(pk)))
+    result = dict(rowcache.get(f"letterhead:{pk or 0}", lambda: _letterhead_rows(pk), max_age=MAX_AGE))
     if practitioner is not None:
         result["practitioner"] = {
             "name": practitioner.display_name,

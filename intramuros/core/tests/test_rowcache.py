@@ -57,6 +57,19 @@ def test_a_copy_is_never_older_than_max_age(monkeypatch):
     assert not SecurityPolicy.cached().forbid_remote
 
 
+def test_a_row_may_ask_for_a_longer_bound(monkeypatch):
+    clock, loads = [1000.0], []
+    monkeypatch.setattr(rowcache.time, "monotonic", lambda: clock[0])
+    rowcache.clear()
+    for _ in range(3):
+        assert rowcache.get("letterhead:test", lambda: loads.append(1) or len(loads), max_age=60) == 1
+        clock[0] += 3 * rowcache.MAX_AGE  # well past the default bound, within the row's own
+    clock[0] += 60
+    assert rowcache.get("letterhead:test", lambda: loads.append(1) or len(loads), max_age=60) == 2
+    rowcache.changed()  # a save, in this process or another, still applies at once
+    assert rowcache.get("letterhead:test", lambda: loads.append(1) or len(loads), max_age=60) == 3
+
+
 def test_the_stamp_follows_the_data_directory(monkeypatch, tmp_path):
     first = rowcache._stamp_path()
     assert first == str(paths.data_dir() / "run" / "settings.stamp")
