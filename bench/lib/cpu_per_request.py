@@ -20,7 +20,6 @@ mean of the pages weighted as bench/run.py mixes them, the CPU one request of th
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import random
@@ -44,44 +43,11 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from intramuros.accounts.models import User
-    from intramuros.agenda.models import Calendar
-    from intramuros.clinical.models import Consultation
-    from intramuros.prescriptions.models import Prescription
+    from bench.lib.mix_pages import mix_pages
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username="alice"))
-    consultations = list(Consultation.objects.order_by("-pk").values_list("pk", "patient_id")[100:100 + args.runs])
-    cal = Calendar.objects.filter(practitioner__username="alice").values_list("pk", flat=True).first()
-    # Never printed (a reprint is another path): one for each print (warm-up, runs, query count).
-    unprinted = iter(Prescription.objects.filter(lines__isnull=False, prints__isnull=True).order_by("-pk")
-                     .values_list("pk", "patient_id").distinct()[:args.runs + 2])
-    slots = random.SystemRandom()  # fresh slots on every run: a repeated run would measure conflict pages
-
-    def print_prescription(_i):
-        pk, patient = next(unprinted)
-        response = client.post(f"/prescriptions/patient/{patient}/{pk}/print/", {})
-        return client.get(response["Location"]) if response.status_code == 302 else response
-
-    def book_appointment(i):
-        day = datetime.date.today() + datetime.timedelta(days=slots.randint(200, 2000))
-        day -= datetime.timedelta(days=max(0, day.weekday() - 4))  # a working day
-        return client.post("/agenda/new/", {
-            "calendar": cal, "date": day.isoformat(), "patient": consultations[i][1], "duration": "10",
-            "time": f"{slots.choice([9, 10, 11, 14, 15, 16, 17]):02d}:{slots.choice(range(0, 50, 5)):02d}",
-            "note": "banc d'essai", "interval": "1"})
-    pages = {
-        "search": lambda i: client.get("/patients/search/", {"q": ["mar", "dub", "ber", "lef", "rou"][i % 5]},
-                                       HTTP_HX_REQUEST="true"),
-        "summary": lambda i: client.get(f"/clinical/p/{consultations[i][1]}/"),
-        "consultation": lambda i: client.get(f"/clinical/p/{consultations[i][1]}/consultations/{consultations[i][0]}/"),
-        "agenda_week": lambda i: client.get("/agenda/week/", {"cal": cal}),
-        "save_consultation": lambda i: client.post(
-            f"/clinical/p/{consultations[i][1]}/consultations/new/?form=",
-            {"at": time.strftime("%Y-%m-%dT%H:%M"), "reason": "Banc d'essai", "weight_kg": "72.5"}),
-        "book_appointment": book_appointment,
-        "print_prescription": print_prescription,  # the POST that makes the PDF and the GET that reads it
-    }
+    # Fresh slots on every run: a repeated run would measure conflict pages.
+    pages = mix_pages(client, args.runs, slots=random.SystemRandom())
     if args.cold and connection.vendor != "sqlite":
         parser.error("--cold is for the embedded database")
     other = connections.create_connection("default") if args.cold else None
