@@ -3,6 +3,12 @@
 An entry whose URL does not exist (an app without pages yet) is skipped.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 NAV = [
@@ -22,3 +28,31 @@ NAV = [
     ("core:settings", _("Practice"), "admin.settings"),
     ("clinical:forms", _("Consultation forms"), "admin.settings"),
 ]
+
+# A number shown beside an entry, registered by the app that owns it (messaging: the unread messages):
+# entry name -> (the count for a request, the badge's title).
+BADGES: dict[str, tuple[Callable, str]] = {}
+
+
+class NavBar:
+    """The entries of the navigation bar as HTML, drawn when a page shows them: an htmx partial does not,
+    and then no badge is counted. Drawn here rather than by a template loop, which cost half a millisecond
+    of every page."""
+
+    def __init__(self, request, items: list[dict]):
+        self.request, self.items, self._html = request, items, None
+
+    def __html__(self) -> SafeString:
+        if self._html is None:
+            parts = []
+            for item in self.items:
+                current = ' aria-current="page"' if item["active"] else ""
+                badge = ""
+                count, title = BADGES.get(item["key"], (None, ""))
+                if count is not None and (n := count(self.request)):
+                    badge = f' <span class="badge danger" title="{escape(str(title))}">{n:d}</span>'
+                parts.append(f'<li><a href="{escape(item["url"])}"{current}>{escape(str(item["label"]))}{badge}</a></li>')
+            self._html = SafeString("".join(parts))
+        return self._html
+
+    __str__ = __html__

@@ -75,3 +75,26 @@ def test_static_files_are_served_by_the_app(client):
 def test_health_endpoint_says_ok_without_data(client):
     response = client.get("/health")
     assert response.json() == {"status": "ok"}
+
+
+def test_the_navigation_bar_marks_the_current_entry_and_counts_its_badges_only_when_shown(alice_client, monkeypatch):
+    from intramuros.core import navigation
+
+    calls = []
+    assert "messaging:inbox" in navigation.BADGES  # registered by the messaging app
+    monkeypatch.setitem(navigation.BADGES, "messaging:inbox", (lambda request: calls.append(1) or 3, "<unread>"))
+    alice_client.get(reverse("patients:search"), {"q": "mar"}, HTTP_HX_REQUEST="true")
+    assert calls == []  # a partial shows no navigation: nothing counted
+    html = alice_client.get(reverse("patients:index")).content.decode()
+    nav = re.search(r"<nav [^>]*>\s*<ul>(.*?)</ul>", html, re.S).group(1)
+    assert calls == [1]
+    assert nav.count("aria-current") == 1 and f'<a href="{reverse("patients:index")}" aria-current="page">' in nav
+    assert f'<a href="{reverse("messaging:inbox")}">Messages <span class="badge danger" title="&lt;unread&gt;">3</span>' in nav
+    assert "Salle d&#x27;attente" in nav  # labels translated and escaped
+
+
+def test_the_navigation_bar_shows_only_the_role_s_entries(bob_client):
+    html = bob_client.get(reverse("patients:index")).content.decode()
+    nav = re.search(r"<nav [^>]*>\s*<ul>(.*?)</ul>", html, re.S).group(1)
+    assert f'href="{reverse("patients:index")}"' in nav
+    assert f'href="{reverse("audit:index")}"' not in nav and f'href="{reverse("backup:index")}"' not in nav
