@@ -34,25 +34,31 @@ NAV = [
 BADGES: dict[str, tuple[Callable, str]] = {}
 
 
+def links_html(items: list[dict], request=None) -> SafeString:
+    """`<li>` links of a list of entries ({"url", "label", "active", "key"}), the current one marked, with the
+    badges registered for them (counted for `request`). Drawn here rather than by a template loop over a
+    dozen entries, which cost half a millisecond of every page."""
+    parts = []
+    for item in items:
+        current = ' aria-current="page"' if item["active"] else ""
+        badge = ""
+        count, title = BADGES.get(item.get("key"), (None, ""))
+        if count is not None and (n := count(request)):
+            badge = f' <span class="badge danger" title="{escape(str(title))}">{n:d}</span>'
+        parts.append(f'<li><a href="{escape(item["url"])}"{current}>{escape(str(item["label"]))}{badge}</a></li>')
+    return SafeString("".join(parts))
+
+
 class NavBar:
     """The entries of the navigation bar as HTML, drawn when a page shows them: an htmx partial does not,
-    and then no badge is counted. Drawn here rather than by a template loop, which cost half a millisecond
-    of every page."""
+    and then no badge is counted."""
 
     def __init__(self, request, items: list[dict]):
         self.request, self.items, self._html = request, items, None
 
     def __html__(self) -> SafeString:
         if self._html is None:
-            parts = []
-            for item in self.items:
-                current = ' aria-current="page"' if item["active"] else ""
-                badge = ""
-                count, title = BADGES.get(item["key"], (None, ""))
-                if count is not None and (n := count(self.request)):
-                    badge = f' <span class="badge danger" title="{escape(str(title))}">{n:d}</span>'
-                parts.append(f'<li><a href="{escape(item["url"])}"{current}>{escape(str(item["label"]))}{badge}</a></li>')
-            self._html = SafeString("".join(parts))
+            self._html = links_html(self.items, self.request)
         return self._html
 
     __str__ = __html__

@@ -8,8 +8,11 @@ from django import template
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from intramuros.accounts.access import has_capability
+from intramuros.core.navigation import links_html
 from intramuros.core.prepared import Prepared
 from intramuros.patients.models import PatientTag
 from intramuros.patients.tabs import tabs_for
@@ -33,12 +36,15 @@ def patient_alerts(context, patient):
     return banner.render({"patient": patient, "user": user}, request=context.get("request"))
 
 
-@register.inclusion_tag("patients/_file_tabs.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def patient_tabs(context, patient):
+    """The file's tabs, the current page's marked (links drawn by core.navigation, as the navigation bar)."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
-    return {"tabs": tabs_for(patient=patient, user=context.get("user"), current=current)}
+    tabs = tabs_for(patient=patient, user=context.get("user"), current=current)
+    return format_html('<nav class="file-tabs" aria-label="{}">\n  <ul>{}</ul>\n</nav>', _("Patient file"),
+                       links_html(tabs, request))
 
 
 @register.filter

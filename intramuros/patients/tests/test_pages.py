@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.template import Context, Template
@@ -30,7 +31,9 @@ def test_identity_page_uses_the_file_shell(alice_client, jeanne_martin):
     body = page.content.decode()
     assert page.status_code == 200
     assert "MARTIN" in body and "14/03/1975" in body and "2 75 03 75 108 123 03" in body
-    assert 'class="file-tabs"' in body
+    tabs = re.search(r'<nav class="file-tabs" aria-label="[^"]+">(.*?)</nav>', body, re.S).group(1)
+    identity = reverse("patients:identity", kwargs={"patient_id": jeanne_martin.pk})
+    assert tabs.count("aria-current") == 1 and f'<a href="{identity}" aria-current="page">' in tabs
     assert AuditEvent.objects.filter(action="patients.identity.viewed", patient_id=jeanne_martin.pk).exists()
 
 
