@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import os
 import random
 import re
@@ -45,6 +46,8 @@ def child(checkout: str, action: str, runs: int) -> None:
     django.setup()
     from django.test import Client
 
+    _hold_periodic_work()
+
     # mix_pages from this file's directory: the measured checkout may be an older one without it.
     spec = importlib.util.spec_from_file_location("mix_pages", HERE.parent / "mix_pages.py")
     module = importlib.util.module_from_spec(spec)
@@ -56,6 +59,24 @@ def child(checkout: str, action: str, runs: int) -> None:
             assert response.status_code in (200, 302), (name, response.status_code)
     for i in range(runs if action != "none" else 0):
         pages[action](i + 2)
+
+
+def _hold_periodic_work() -> None:
+    """Work done once per period of wall-clock time (reloading the settings rows, renewing the session,
+    checking the interaction thesaurus) is a negligible share of a request at the server's speed; under
+    valgrind a request takes a second, and that work would fall on every few requests, as many as the run is
+    slow. It is held off, so that the count depends on the code and the data alone."""
+    forever = float("inf")
+    from intramuros.core import rowcache
+    from intramuros.core.middleware import SessionRenewalMiddleware
+    from intramuros.prescriptions import thesaurus
+
+    rowcache.MAX_AGE = forever
+    if "max_age" in inspect.signature(rowcache.get).parameters:  # its default was bound at definition
+        cached = rowcache.get
+        rowcache.get = lambda key, load, max_age=None: cached(key, load, max_age=forever)
+    SessionRenewalMiddleware.RENEW_EVERY = forever
+    thesaurus.RECHECK_SECONDS = forever
 
 
 def count(checkout: Path, data_dir: Path, action: str, runs: int) -> int:
