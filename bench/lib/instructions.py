@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import inspect
 import os
 import random
 import re
@@ -69,12 +68,11 @@ def _hold_periodic_work() -> None:
     forever = float("inf")
     from intramuros.core import rowcache
     from intramuros.core.middleware import SessionRenewalMiddleware
+    from intramuros.documents import letterheads
     from intramuros.prescriptions import thesaurus
 
-    rowcache.MAX_AGE = forever
-    if "max_age" in inspect.signature(rowcache.get).parameters:  # its default was bound at definition
-        cached = rowcache.get
-        rowcache.get = lambda key, load, max_age=None: cached(key, load, max_age=forever)
+    # Read at every call. An older checkout whose letterheads have no bound of their own gets one, unread.
+    rowcache.MAX_AGE = letterheads.MAX_AGE = forever
     SessionRenewalMiddleware.RENEW_EVERY = forever
     thesaurus.RECHECK_SECONDS = forever
 

@@ -55,12 +55,12 @@ def _stamp() -> tuple:
     return (st.st_ino, st.st_mtime_ns)
 
 
-def get(key: str, load: Callable[[], Any], *, max_age: float = MAX_AGE) -> Any:
+def get(key: str, load: Callable[[], Any], *, max_age: float | None = None) -> Any:
     """The cached row under `key`, or `load()` when a process changed it since (or it is older than
-    `max_age` seconds)."""
+    `max_age` seconds, MAX_AGE by default)."""
     stamp, now = _stamp(), time.monotonic()
     entry = _rows.get(key)
-    if entry is not None and entry[0] == stamp and now - entry[1] < max_age:
+    if entry is not None and entry[0] == stamp and now - entry[1] < (MAX_AGE if max_age is None else max_age):
         return entry[2]
     value = load()
     with _lock:
