@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from intramuros.core import threadlocals
+
+        threadlocals.install()  # the active language, time zone and URL prefix read at thread-local speed
         # Settings rows read on every request (or every print) are cached per process: a save tells every
         # process (rowcache).
         for model in ("core.Practice", "audit.SecurityPolicy", "documents.Letterhead",
