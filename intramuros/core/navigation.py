@@ -62,3 +62,36 @@ class NavBar:
         return self._html
 
     __str__ = __html__
+
+
+class LanguageSwitch:
+    """The top bar's language form (it submits itself on change), drawn when a page shows it: a template
+    include cost a quarter of a millisecond of every page, its URL, token and option loop resolved node by
+    node."""
+
+    NAMES = {"fr": "Français", "en": "English"}  # each language in its own tongue, whatever the active one
+
+    def __init__(self, request):
+        self.request = request
+
+    def __html__(self) -> SafeString:
+        from django.conf import settings
+        from django.middleware.csrf import get_token
+        from django.utils.translation import get_language, gettext
+
+        from intramuros.core import urlcache
+
+        active = get_language()
+        options = "".join(
+            f'\n    <option value="{escape(code)}"{" selected" if code == active else ""}>'
+            f'{escape(self.NAMES.get(code, "English"))}</option>' for code, _name in settings.LANGUAGES)
+        return SafeString(
+            f'\n<form action="{escape(urlcache.url("set_language"))}" method="post" class="lang-switch" '
+            f'data-autosubmit>\n  <input type="hidden" name="csrfmiddlewaretoken" '
+            f'value="{escape(get_token(self.request))}"><input name="next" type="hidden" '
+            f'value="{escape(self.request.get_full_path())}">\n'
+            f'  <label for="lang-select" class="visually-hidden">{escape(gettext("Language"))}</label>\n'
+            f'  <select id="lang-select" name="language">\n    {options}\n  </select>\n'
+            f'  <button type="submit" class="small">{escape(gettext("Change"))}</button>\n</form>\n')
+
+    __str__ = __html__

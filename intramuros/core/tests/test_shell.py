@@ -36,6 +36,21 @@ def test_french_by_default_english_selectable(client, dr_alice):
     assert "Log in" in page.content.decode()
 
 
+def test_the_language_switch_marks_the_active_language_and_comes_back_to_the_page(client, dr_alice):
+    html = client.get(reverse("accounts:login") + "?next=/agenda/&x=<b>").content.decode()
+    form = re.search(r'<form action="([^"]+)" method="post" class="lang-switch".*?</form>', html, re.S)
+    assert form and form.group(1) == reverse("set_language")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(0))
+    assert token and len(token.group(1)) == 64
+    assert 'name="next" type="hidden" value="/accounts/login/?next=/agenda/&amp;x=%3Cb%3E"' in form.group(0)
+    assert '<option value="fr" selected>Français</option>' in form.group(0)
+    assert '<option value="en">English</option>' in form.group(0)
+    assert ">Langue</label>" in form.group(0) and ">Changer</button>" in form.group(0)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    form = client.get(reverse("accounts:login")).content.decode()
+    assert '<option value="en" selected>English</option>' in form and ">Change</button>" in form
+
+
 def test_idle_timeout_is_configured_and_an_active_session_is_renewed(alice_client, monkeypatch):
     from intramuros.core.middleware import SessionRenewalMiddleware
 

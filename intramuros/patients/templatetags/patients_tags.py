@@ -24,7 +24,9 @@ register = template.Library()
 def patient_alerts(context, patient):
     """The clinical alerts banner (allergies...), shown only to users who may see clinical content.
 
-    The clinical app owns the banner template; until it exists, nothing is shown.
+    The clinical app owns the banner template; until it exists, nothing is shown. Rendered without the
+    request: it needs none, and a request would run every context processor (the navigation, the
+    capabilities) a second time for this one block.
     """
     user = context.get("user")
     if patient is None or user is None or not has_capability(user, "clinical.view"):
@@ -33,7 +35,7 @@ def patient_alerts(context, patient):
         banner = get_template("clinical/alerts_banner.html")
     except TemplateDoesNotExist:
         return ""
-    return banner.render({"patient": patient, "user": user}, request=context.get("request"))
+    return banner.render({"patient": patient, "user": user})
 
 
 @register.simple_tag(takes_context=True)
