@@ -10,6 +10,13 @@ callgrind tool (50-100 times slower than native): all actions are warmed up once
     .venv/bin/python bench/lib/instructions.py --data-dir /tmp/practice            # this checkout
     .venv/bin/python bench/lib/instructions.py --data-dir /tmp/practice --checkout /tmp/wt-old   # another one
 
+    --cold      another connection commits a write before each request, as the server's other processes do
+                all day (each page view appends an audit row): every page the request reads comes from the
+                file again and, encrypted, is decrypted and authenticated again (the baseline process makes
+                the same writes, so they are not counted)
+    --plain     the unencrypted copy of the practice (made once beside it with sqlcipher_export, as
+                bench/run.py --plain does) with the same engine without a key: the encryption's share
+
 Needs valgrind (Debian package `valgrind`). About 6 minutes on 2 cores for the 7 actions at --runs 20.
 Prints millions of instructions (Mi) per request for each action and the mean weighted as bench/run.py mixes
 them. Compare two commits with two runs on the same practice: the lower, the less CPU.
@@ -35,14 +42,16 @@ ACTIONS = ["search", "summary", "consultation", "agenda_week", "save_consultatio
            "print_prescription"]
 
 
-def child(checkout: str, action: str, runs: int) -> None:
-    """In the measured process: warm every action up twice, then `runs` requests of `action` ("none": none)."""
+def child(checkout: str, action: str, runs: int, cold: bool) -> None:
+    """In the measured process: warm every action up twice, then `runs` requests of `action` ("none": none);
+    with `cold`, another connection's write before each (the baseline "none" makes the writes alone)."""
     sys.path.insert(0, checkout)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intramuros.settings")
     os.environ["INTRAMUROS_HTTPS"] = "0"
     import django
 
     django.setup()
+    from django.db import connections
     from django.test import Client
 
     _hold_periodic_work()
@@ -51,13 +60,21 @@ def child(checkout: str, action: str, runs: int) -> None:
     spec = importlib.util.spec_from_file_location("mix_pages", HERE.parent / "mix_pages.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    pages = module.mix_pages(Client(HTTP_HOST="127.0.0.1"), runs + 2, slots=random.Random(7))
+    client = Client(HTTP_HOST="127.0.0.1")
+    pages = module.mix_pages(client, runs + 2, slots=random.Random(7))
     for name in ACTIONS:
         for i in range(2):
             response = pages[name](i)
             assert response.status_code in (200, 302), (name, response.status_code)
-    for i in range(runs if action != "none" else 0):
-        pages[action](i + 2)
+    other = connections.create_connection("default") if cold else None
+    session_key = client.session.session_key
+    for i in range(runs):
+        if other is not None:  # rewrites the session row as it is: the next read starts with an empty cache
+            with other.cursor() as cursor:
+                cursor.execute("UPDATE django_session SET expire_date = expire_date WHERE session_key = %s",
+                               [session_key])
+        if action != "none":
+            pages[action](i + 2)
 
 
 def _hold_periodic_work() -> None:
@@ -77,20 +94,41 @@ def _hold_periodic_work() -> None:
     thesaurus.RECHECK_SECONDS = forever
 
 
-def count(checkout: Path, data_dir: Path, action: str, runs: int) -> int:
+def count(checkout: Path, data_dir: Path, action: str, runs: int, *, cold: bool, plain: bool) -> int:
     """Instructions executed by one measured process, on a fresh copy of the practice."""
     with tempfile.TemporaryDirectory(prefix="instructions-") as tmp:
         copy = Path(tmp) / "practice"
-        shutil.copytree(data_dir, copy, symlinks=True)
+        # The plain run reads only the plain copy; the encrypted one never reads it.
+        shutil.copytree(data_dir, copy, symlinks=True,
+                        ignore=None if plain else shutil.ignore_patterns(f"{PLAIN}*"))
         env = dict(os.environ, INTRAMUROS_DATA_DIR=str(copy), PYTHONHASHSEED="0", PYTHONPATH=str(checkout))
+        if plain:
+            env["DJANGO_SETTINGS_MODULE"] = "bench.lib.plain_settings"
         done = subprocess.run(
             ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(HERE),
-             "--child", action, "--runs", str(runs), "--checkout", str(checkout)],
+             "--child", action, "--runs", str(runs), "--checkout", str(checkout), *(["--cold"] if cold else [])],
             cwd=checkout, env=env, capture_output=True, text=True, check=False)
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if done.returncode != 0 or not found:
         raise SystemExit(f"The run of {action} failed:\n{done.stderr[-3000:]}")
     return int(found.group(1).replace(",", ""))
+
+
+PLAIN = "intramuros-plain.db"  # the name bench/lib/plain_settings.py opens
+
+
+def _make_plain_copy(data_dir: Path) -> None:
+    """The unencrypted copy beside the practice, made again when the practice is newer (the practice itself is
+    only read)."""
+    encrypted, plain = data_dir / "intramuros.db", data_dir / PLAIN
+    if plain.exists() and plain.stat().st_mtime >= encrypted.stat().st_mtime:
+        return
+    print(f"Exporting an unencrypted copy to {plain} (sqlcipher_export)...", flush=True)
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intramuros.settings")
+    from bench.lib.dbtools import export_plain
+
+    export_plain(encrypted, data_dir / "keys" / "db.key", plain)
 
 
 def main() -> None:
@@ -100,10 +138,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="requests of each action (default 20)")
     parser.add_argument("--actions", default=",".join(ACTIONS), help="comma-separated (default: all of the mix)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes measured at once")
+    parser.add_argument("--cold", action="store_true", help="another connection writes before each request")
+    parser.add_argument("--plain", action="store_true", help="the unencrypted copy (made once beside the practice)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.checkout, args.child, args.runs)
+        child(args.checkout, args.child, args.runs, args.cold)
         return
     if not args.data_dir or not Path(args.data_dir, "keys").is_dir():
         parser.error("--data-dir must name a practice made by bench/generate.py")
@@ -114,12 +154,17 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown actions: {', '.join(sorted(unknown))} (known: {', '.join(ACTIONS)})")
     checkout, data_dir = Path(args.checkout).resolve(), Path(args.data_dir).resolve()
+    if args.plain:
+        _make_plain_copy(data_dir)
+    options = {"cold": args.cold, "plain": args.plain}
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        base = pool.submit(count, checkout, data_dir, "none", args.runs)
-        totals = {a: pool.submit(count, checkout, data_dir, a, args.runs) for a in actions}
+        base = pool.submit(count, checkout, data_dir, "none", args.runs, **options)
+        totals = {a: pool.submit(count, checkout, data_dir, a, args.runs, **options) for a in actions}
         base_total = base.result()
         per_request = {a: (f.result() - base_total) / args.runs / 1e6 for a, f in totals.items()}
-    print(f"{checkout} on {data_dir}, {args.runs} requests per action, valgrind callgrind, PYTHONHASHSEED=0")
+    print(f"{checkout} on {data_dir} ({'plain copy' if args.plain else 'encrypted'}"
+          f"{', each request after another connection wrote' if args.cold else ''}), {args.runs} requests per "
+          "action, valgrind callgrind, PYTHONHASHSEED=0")
     for action, mi in per_request.items():
         print(f"  {action:<18} {mi:8.2f} Mi per request")
     if set(actions) == set(ACTIONS):
