@@ -25,13 +25,16 @@ from django.utils import timezone
 
 from intramuros.audit.context import current_request, request_origin
 from intramuros.audit.models import AuditAnchor, AuditEvent
-from intramuros.core.prepared import Prepared
+from intramuros.core.prepared import Prepared, PreparedInsert
 
 GENESIS = "0" * 64
 _LOCK_ID = 7305_2026  # PostgreSQL advisory lock serialising appends to the chain
 DEFAULT_ANCHOR_EVERY = 500
 # The chain's head, read by every append (every page view): compiled once (see core/prepared.py).
 _HEAD = Prepared(lambda: AuditEvent.objects.order_by("-seq").values_list("seq", "hash")[:1])
+# The row itself, inserted without building the query again (AuditEvent.save adds only the append-only guard,
+# which a new row passes).
+_INSERT = PreparedInsert(AuditEvent)
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -104,7 +107,7 @@ def record(*, actor, action: str, target=None, patient=None, request=None, flagg
         event.seq, event.prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
         event.at = timezone.now()
         event.hash = compute_hash(event)
-        event.save(force_insert=True)
+        _INSERT.insert(event)
         if event.seq % anchor_every() == 0:
             _anchor(event, reason="count")
     return event

@@ -153,3 +153,54 @@ class Prepared:
         """The first row or None (the query itself says how many rows: slice it, e.g. [:1])."""
         rows = self.list(**params)
         return rows[0] if rows else None
+
+
+class PreparedInsert:
+    """The INSERT of one row of `model`, compiled once per connection and thread, then run with each new row's
+    values: what `obj.save(force_insert=True)` sends, without building and compiling the query every time
+    (~0.2 ms). The audit log appends a row on every page view.
+
+    For a plain model only: an automatic primary key, no parent model, and nothing that must happen in
+    save() or in the pre_save / post_save signals (they are not sent)."""
+
+    def __init__(self, model: type, *, using: str = "default"):
+        from django.db.models.fields import AutoFieldMixin
+
+        meta = model._meta
+        if meta.parents or not isinstance(meta.pk, AutoFieldMixin):
+            raise TypeError(f"{meta.label}: only a model with an automatic key and no parent can be prepared")
+        self.model, self.using = model, using
+        self.fields = [f for f in meta.local_concrete_fields if f is not meta.pk]
+        self._local = threading.local()
+
+    def _sql(self, connection, obj) -> tuple[str, bool]:
+        cache = getattr(self._local, "by_connection", None)
+        if cache is None:
+            cache = self._local.by_connection = {}
+        compiled = cache.get(id(connection))
+        if compiled is None:
+            from django.db.models.sql.subqueries import InsertQuery
+
+            query = InsertQuery(self.model)
+            query.insert_values(self.fields, [obj])
+            compiler = query.get_compiler(using=self.using, connection=connection)
+            returning = connection.features.can_return_columns_from_insert
+            compiler.returning_fields = [self.model._meta.pk] if returning else None
+            [(sql, _values)] = compiler.as_sql()
+            compiled = cache[id(connection)] = (sql, returning)
+        return compiled
+
+    def insert(self, obj) -> None:
+        """Inserts `obj` (unsaved) and sets its primary key, as save() does."""
+        connection = connections[self.using]
+        sql, returning = self._sql(connection, obj)
+        values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in self.fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            if returning:
+                pk = cursor.fetchone()[0]
+            else:
+                meta = self.model._meta
+                pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, self.using

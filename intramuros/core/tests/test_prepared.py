@@ -75,3 +75,32 @@ def test_a_transformed_or_unsupported_parameter_is_refused_in_words(jeanne_marti
         Prepared(lambda flag: Patient.objects.filter(pk__gt=0, used_name__isnull=flag)).list(flag=True)
     with pytest.raises(TypeError, match="plain querysets"):
         Prepared(lambda pk: Patient.objects.filter(pk=pk).values("pk")).list(pk=jeanne_martin.pk)
+
+
+def test_a_prepared_insert_stores_what_save_stores(dr_alice, django_assert_num_queries):
+    from django.contrib.sessions.models import Session
+
+    from intramuros.audit.models import AuditEvent
+    from intramuros.core.prepared import PreparedInsert
+
+    def event(seq, actor):
+        return AuditEvent(seq=seq, at=timezone.now(), actor=actor, actor_label="alice", action="test.prepared",
+                          target_type="patients.patient", target_id="12", patient_id=None, ip="192.0.2.7",
+                          session="abc", detail={"alerts": ["same_surname"], "n": 2, "é": "ü"}, flagged=True,
+                          prev_hash="0" * 64, hash="1" * 64)
+
+    statement = PreparedInsert(AuditEvent)
+    first, second = event(900001, dr_alice), event(900002, None)
+    for obj in (first, second):
+        with django_assert_num_queries(1):
+            statement.insert(obj)
+        assert obj.pk and not obj._state.adding
+    saved = event(900003, dr_alice)
+    saved.save()
+    columns = [f.attname for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "seq", "at")]
+    rows = {row["seq"]: row for row in AuditEvent.objects.filter(action="test.prepared").values("id", "seq", *columns)}
+    assert rows[900001]["id"] == first.pk and rows[900002]["id"] == second.pk
+    assert {c: rows[900001][c] for c in columns} == {c: rows[900003][c] for c in columns}
+    assert rows[900002]["actor_id"] is None and rows[900002]["detail"] == {"alerts": ["same_surname"], "n": 2, "é": "ü"}
+    with pytest.raises(TypeError, match="automatic key"):
+        PreparedInsert(Session)
