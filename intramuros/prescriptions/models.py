@@ -85,14 +85,16 @@ class Drug(models.Model):
     def dci(self) -> str:
         """The international non-proprietary names (DCI), printed with the brand name as French law asks:
         the therapeutic fraction when the file gives one (metformine), else the active substance."""
-        if "compositions" in getattr(self, "_prefetched_objects_cache", {}):  # see printing._lines
-            comps = list(self.compositions.all())
-        else:
-            comps = list(self.compositions.select_related("substance"))
-        with_fraction = {c.link for c in comps if c.nature == Composition.Nature.FRACTION}
-        names = [c.substance.name.lower() for c in comps
-                 if c.nature == Composition.Nature.FRACTION or c.link not in with_fraction]
-        return " + ".join(dict.fromkeys(names))
+        return dci_of(self.compositions.select_related("substance"))
+
+
+def dci_of(compositions) -> str:
+    """Drug.dci from the drug's compositions (with their substances), read beforehand for several drugs."""
+    comps = list(compositions)
+    with_fraction = {c.link for c in comps if c.nature == Composition.Nature.FRACTION}
+    names = [c.substance.name.lower() for c in comps
+             if c.nature == Composition.Nature.FRACTION or c.link not in with_fraction]
+    return " + ".join(dict.fromkeys(names))
 
 
 class Presentation(models.Model):

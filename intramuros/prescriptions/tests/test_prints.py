@@ -69,7 +69,7 @@ def test_pdf_text_has_header_patient_lines_and_duplicate_mark(ald_prescription, 
 def test_printed_lines_read_every_dci_in_one_query(ald_prescription, django_assert_num_queries):
     from intramuros.prescriptions.printing import printed_lines
 
-    with django_assert_num_queries(2):  # the lines with their drugs, then every composition with its substance
+    with django_assert_num_queries(2):  # every composition of the lines' drugs with its substance; the lines
         lines = printed_lines(ald_prescription)
     assert [line["dci"] for line in lines] == ["metformine", "paracétamol", ""]
 
