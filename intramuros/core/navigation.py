@@ -8,8 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from django.conf import settings
+from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+from intramuros.core import urlcache
 
 NAV = [
     ("core:home", _("Home"), None),
@@ -75,16 +80,10 @@ class LanguageSwitch:
         self.request = request
 
     def __html__(self) -> SafeString:
-        from django.conf import settings
-        from django.middleware.csrf import get_token
-        from django.utils.translation import get_language, gettext
-
-        from intramuros.core import urlcache
-
         active = get_language()
         options = "".join(
             f'\n    <option value="{escape(code)}"{" selected" if code == active else ""}>'
-            f'{escape(self.NAMES.get(code, "English"))}</option>' for code, _name in settings.LANGUAGES)
+            f'{escape(self.NAMES.get(code, code))}</option>' for code, _name in settings.LANGUAGES)
         return SafeString(
             f'\n<form action="{escape(urlcache.url("set_language"))}" method="post" class="lang-switch" '
             f'data-autosubmit>\n  <input type="hidden" name="csrfmiddlewaretoken" '
