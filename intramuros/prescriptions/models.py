@@ -81,15 +81,11 @@ class Drug(models.Model):
     def is_marketed(self) -> bool:
         return self.marketing_status.lower().startswith("commercialis")
 
-    @property
-    def dci(self) -> str:
-        """The international non-proprietary names (DCI), printed with the brand name as French law asks:
-        the therapeutic fraction when the file gives one (metformine), else the active substance."""
-        return dci_of(self.compositions.select_related("substance"))
-
 
 def dci_of(compositions) -> str:
-    """Drug.dci from the drug's compositions (with their substances), read beforehand for several drugs."""
+    """A drug's international non-proprietary names (DCI), printed with the brand name as French law asks,
+    from its compositions (with their substances): the therapeutic fraction when the file gives one
+    (metformine), else the active substance."""
     comps = list(compositions)
     with_fraction = {c.link for c in comps if c.nature == Composition.Nature.FRACTION}
     names = [c.substance.name.lower() for c in comps
