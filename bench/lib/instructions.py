@@ -17,7 +17,7 @@ callgrind tool (50-100 times slower than native): all actions are warmed up once
     --plain     the unencrypted copy of the practice (made once beside it with sqlcipher_export, as
                 bench/run.py --plain does) with the same engine without a key: the encryption's share
 
-Needs valgrind (Debian package `valgrind`). About 6 minutes on 2 cores for the 7 actions at --runs 20.
+Needs valgrind (Debian package `valgrind`). 6 to 10 minutes on 2 cores for the 7 actions at --runs 20.
 Prints millions of instructions (Mi) per request for each action and the mean weighted as bench/run.py mixes
 them. Compare two commits with two runs on the same practice: the lower, the less CPU.
 """
