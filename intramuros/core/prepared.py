@@ -59,6 +59,14 @@ def _adapter(ops, value) -> Callable:
     return lambda v: v
 
 
+def _thread_cache(local: threading.local) -> dict:
+    """This thread's compiled statements, by connection (a compiler holds its thread's connection)."""
+    cache = getattr(local, "by_connection", None)
+    if cache is None:
+        cache = local.by_connection = {}
+    return cache
+
+
 @dataclass
 class _Compiled:
     sql: str
@@ -81,9 +89,7 @@ class Prepared:
 
     def _compiled(self, params: dict) -> _Compiled:
         connection = connections[self.using]
-        cache = getattr(self._local, "by_connection", None)
-        if cache is None:
-            cache = self._local.by_connection = {}
+        cache = _thread_cache(self._local)
         key = (id(connection), tuple(sorted((k, type(v)) for k, v in params.items())))
         compiled = cache.get(key)
         if compiled is None:
@@ -174,9 +180,7 @@ class PreparedInsert:
         self._local = threading.local()
 
     def _sql(self, connection, obj) -> tuple[str, bool]:
-        cache = getattr(self._local, "by_connection", None)
-        if cache is None:
-            cache = self._local.by_connection = {}
+        cache = _thread_cache(self._local)
         compiled = cache.get(id(connection))
         if compiled is None:
             from django.db.models.sql.subqueries import InsertQuery
