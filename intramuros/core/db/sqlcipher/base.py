@@ -18,6 +18,7 @@ from django.db.backends.sqlite3._functions import register as register_functions
 
 from intramuros.core.db.sqlcipher import pageformat
 from intramuros.core.db.sqlcipher.operations import DatabaseOperations
+from intramuros.core.db.sqlcipher.writelock import write_lock_for
 from intramuros.core.keys import read_key_file
 
 # Django registers its adapters and converters on the standard sqlite3 module only.
@@ -33,9 +34,11 @@ Database.register_adapter(datetime.datetime, lambda d: d.isoformat(" "))
 
 # Set on every connection, after the key.
 PRAGMAS = ("foreign_keys = ON", "legacy_alter_table = OFF")
+# How long a writer waits for the one before it, then fails with "database is locked".
+BUSY_TIMEOUT_S = 20
 # And on a database file (not in memory). FULL: a commit acknowledged to the user survives a power cut, not
 # just a crash.
-FILE_PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 20000")
+FILE_PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", f"busy_timeout = {BUSY_TIMEOUT_S * 1000}")
 
 
 class SQLCipherCursorWrapper(Database.Cursor):
@@ -86,6 +89,44 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
         for command in filter(None, (c.strip() for c in self.init_commands)):
             conn.execute(command)
         return conn
+
+    # Write transactions queue on the process's and the file's write lock (see writelock.py), held from BEGIN
+    # to COMMIT or ROLLBACK. An in-memory database (tests) belongs to one connection: nothing to queue for.
+    _write_lock = None
+
+    def _start_transaction_under_autocommit(self):
+        if self._write_lock is None and not self.is_in_memory_db():
+            lock = write_lock_for(self.settings_dict["NAME"])
+            lock.acquire(timeout=BUSY_TIMEOUT_S)
+            self._write_lock = lock
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_write_lock()
+            raise
+
+    def _release_write_lock(self):
+        lock, self._write_lock = self._write_lock, None
+        if lock is not None:
+            lock.release()
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._release_write_lock()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._release_write_lock()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._release_write_lock()
 
     def create_cursor(self, name=None):
         return self.connection.cursor(factory=SQLCipherCursorWrapper)

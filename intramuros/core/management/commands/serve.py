@@ -41,11 +41,14 @@ class Command(BaseCommand):
                             help="serve plain HTTP (only behind a TLS proxy, or for tests on this machine)")
         # Single-threaded processes: in a process of several threads, the thread holding the database's
         # write lock (every page view appends an audit row) had to win Python's interpreter lock back from
-        # threads rendering pages, and every writer waited. bench/run.py, 50 users, 2 cores: 2 processes x 4
-        # threads 131 requests/s, 3 x 3 141, 4 x 2 137, 2 x 1 155, 4 x 1 152 (bench/README.md). Two per core
-        # rather than one: a long request (a large export) holds a quarter of the server, not half.
-        parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1), 8),
-                            help="server processes (default: two per processor core, 8 at most)")
+        # threads rendering pages, and every writer waited. One process per core: on 2 cores, bench/run.py at
+        # 50 users served 275-281 requests/s with 2 processes against 253 with 4, and with users pausing
+        # 0.2 s between clicks (~220 requests/s) the search's p95 was 45-53 ms against 80-85 (4 processes
+        # time-share the cores: each request took longer and cost ~12 % more CPU). The price: a long request
+        # (a year's billing export, ~2 s) holds its process, and the users whose connections it serves wait
+        # meanwhile; `--workers 4` on 2 cores halves that share (bench/README.md, ninth session).
+        parser.add_argument("--workers", type=int, default=min(max(os.cpu_count() or 1, 2), 8),
+                            help="server processes (default: one per processor core, 2 at least, 8 at most)")
         parser.add_argument("--threads", type=int, default=1,
                             help="threads per process (default 1; a long request, such as a large export, holds "
                                  "its process meanwhile: more threads let the process serve others)")
