@@ -12,16 +12,15 @@ from django.db.backends.sqlite3._functions import register as register_functions
 from intramuros.core.db.sqlcipher import base as encrypted  # also registers the type adapters on sqlcipher3
 
 
-class DatabaseWrapper(sqlite_base.DatabaseWrapper):
-    Database = Database
-    ops_class = encrypted.DatabaseOperations  # the practice's converters: only the key differs
+class DatabaseWrapper(encrypted.DatabaseWrapper):
+    """The practice's backend (converters, cursor, write lock), the key aside."""
+
+    def get_connection_params(self):
+        return sqlite_base.DatabaseWrapper.get_connection_params(self)  # no key file to read
 
     def get_new_connection(self, conn_params):
         conn = Database.connect(**conn_params)
         register_functions(conn)
-        for pragma in encrypted.PRAGMAS + encrypted.FILE_PRAGMAS:  # the practice's, the key aside
+        for pragma in encrypted.PRAGMAS + encrypted.FILE_PRAGMAS:  # the practice's
             conn.execute(f"PRAGMA {pragma}")
         return conn
-
-    def create_cursor(self, name=None):
-        return self.connection.cursor(factory=encrypted.SQLCipherCursorWrapper)
