@@ -1,13 +1,14 @@
 """One writer at a time, queued by this process instead of SQLite's busy handler.
 
 SQLite lets one transaction write at a time. A connection that finds the write lock taken sleeps in its busy
-handler (1, 2, 5, 10, 15, 20, 25 ms... between tries) even when the lock is freed a moment later; every page
-view writes its audit row (held under a millisecond, its fsync included), so the server's processes slept
-more than they waited. Here a writer first queues on a lock of its own process (threads), then on an
-exclusive `flock` of a file beside the database (processes), tried again every 50 us to 1 ms: it starts
-writing within a millisecond of the lock's release, and a process that dies releases its `flock` with it.
-Past the database's busy timeout it gives up with SQLite's own error. Writers that do not go through this
-(another program opening the file) still meet SQLite's own lock.
+handler (1, 2, 5, 10, 15, 20, 25 ms... between tries) even when the lock is freed a moment later. Every page
+view writes its audit row (the lock held under a millisecond, its fsync included): at 50 users a server
+process spent a tenth of its time asleep there, while the lock was mostly free. Here a writer first queues
+on a lock of its own process (threads), then on an exclusive `flock` of a file beside the database
+(processes), tried again every 50 us to 1 ms: it starts writing within a millisecond of the lock's release,
+and a process that dies releases its `flock` with it. Past the database's busy timeout it gives up with
+SQLite's own error. Writers that do not go through this (another program opening the file) still meet
+SQLite's own lock.
 """
 
 from __future__ import annotations
