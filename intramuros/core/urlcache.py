@@ -1,11 +1,13 @@
 """URLs of the navigation bar and the patient-file tabs, reversed once per process instead of per page.
 
 A page reversed two dozen of them on every request. The result depends only on the URL configuration
-and the script prefix, which make the cache key (tests switch URL configurations).
+and the script prefix, which make the cache key: the request's URLconf when one is set, else the settings'
+ROOT_URLCONF (which tests switch with override_settings).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 _urls: dict[tuple, str | None] = {}
@@ -13,9 +15,13 @@ _urls: dict[tuple, str | None] = {}
 _PLACEHOLDER = 9_876_543_210
 
 
+def _urlconf() -> str:
+    return get_urlconf() or settings.ROOT_URLCONF
+
+
 def url(name: str) -> str | None:
     """reverse(name), or None when the URL does not exist."""
-    key = (get_urlconf(), get_script_prefix(), name)
+    key = (_urlconf(), get_script_prefix(), name)
     if key not in _urls:
         try:
             _urls[key] = reverse(name)
@@ -26,7 +32,7 @@ def url(name: str) -> str | None:
 
 def patient_url(name: str, patient_id: int) -> str | None:
     """reverse(name, kwargs={"patient_id": patient_id}), or None when the URL does not exist."""
-    key = (get_urlconf(), get_script_prefix(), name, "patient_id")
+    key = (_urlconf(), get_script_prefix(), name, "patient_id")
     if key not in _urls:
         try:
             _urls[key] = reverse(name, kwargs={"patient_id": _PLACEHOLDER})

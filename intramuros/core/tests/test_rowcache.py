@@ -1,12 +1,13 @@
-"""The per-process cache of the settings rows: reused while nothing changes, dropped by any save."""
+"""The per-process caches: settings rows (reused while nothing changes, dropped by any save) and URLs."""
 
 import os
 import tempfile
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import path, reverse
 
 from intramuros.audit.models import SecurityPolicy
 from intramuros.core import paths, rowcache, urlcache
@@ -90,3 +91,22 @@ def test_cached_urls_are_those_reverse_gives():
     for pk in (1, 42, 98765):
         assert urlcache.patient_url("clinical:summary", pk) == reverse("clinical:summary", kwargs={"patient_id": pk})
     assert urlcache.patient_url("no-such:page", 1) is None
+
+
+def _elsewhere(request, patient_id=None):
+    raise AssertionError("never requested: only reversed")
+
+
+# A URL configuration of this module's own, where the same names lead elsewhere.
+urlpatterns = [path("elsewhere/", _elsewhere, name="home"),
+               path("elsewhere/<int:patient_id>/", _elsewhere, name="summary")]
+
+
+def test_cached_urls_follow_a_url_configuration_swapped_by_the_settings():
+    assert urlcache.url("core:home") == reverse("core:home")  # cached under the practice's configuration
+    with override_settings(ROOT_URLCONF=__name__):
+        assert urlcache.url("home") == "/elsewhere/"
+        assert urlcache.url("core:home") is None
+        assert urlcache.patient_url("summary", 7) == "/elsewhere/7/"
+    assert urlcache.url("core:home") == reverse("core:home")
+    assert urlcache.url("home") is None
