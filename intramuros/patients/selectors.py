@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -257,15 +258,8 @@ def search_strategies(parsed: ParsedQuery) -> Iterator:
         yield scan
 
 
-def _name_range(lo: str, hi: str) -> Q:
-    """_anchor() on SQLite, with the range's end as a parameter of its own (a prepared statement's values
-    cannot be computed from one another)."""
-    return Q(*[_range(column, lo, hi) for column in NAME_COLUMNS], _connector=Q.OR)
-
-
 @dataclass(frozen=True)
 class _PhraseStatements:
-    todays: Prepared  # today's matching patients, ranked
     matches: dict[str, Prepared]  # per name column: its first matches' (id, updated_at)
     rows: Prepared  # the rows shown, by id
 
@@ -279,9 +273,6 @@ def _prepared_phrase(limit: int, candidates: int) -> _PhraseStatements:
     column's index after the other, then reads each of their rows to rank them: ~140 pages, all read (and
     decrypted) again after another connection's commit. Here each column's first matches come with their
     update time from its covering index (Patient.Meta.indexes), and only the rows shown are read."""
-    todays = Prepared(lambda lo, hi, start, end: Patient.objects.only(*LIST_FIELDS).filter(
-        _name_range(lo, hi), pk__in=_appointments_between(start, end).values("patient_id"))
-        .order_by("-updated_at", "-pk")[:limit])
     matches = {column: Prepared(lambda lo, hi, column=column: Patient.objects.filter(_range(column, lo, hi))
                                 .order_by().values_list("pk", "updated_at")[:candidates])
                for column in NAME_COLUMNS}
@@ -289,7 +280,7 @@ def _prepared_phrase(limit: int, candidates: int) -> _PhraseStatements:
     # places left over given 0, which no patient has.
     rows = Prepared(lambda **ids: Patient.all_objects.only(*LIST_FIELDS).filter(
         Q(*[Q(pk=pk) for pk in ids.values()], _connector=Q.OR)))
-    return _PhraseStatements(todays, matches, rows)
+    return _PhraseStatements(matches, rows)
 
 
 def _first_matches(statements: _PhraseStatements, lo: str, hi: str) -> dict[int, datetime.datetime]:
@@ -304,21 +295,61 @@ def _first_matches(statements: _PhraseStatements, lo: str, hi: str) -> dict[int,
     return found
 
 
+# Today's patients' name columns, kept by each thread while no patient row changed: testing their names read
+# the row of each of them (~200 pages on a full day, read again after every other process's commit) on every
+# keystroke. The stamp is rewritten by triggers on any change to patients_patient (migration 0005).
+_todays_names = threading.local()
+
+
+def _stamp() -> bytes:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM patients_searchstamp")
+        return cursor.fetchone()[0]
+
+
+def _names_of_todays_patients() -> dict[int, tuple]:
+    """{id: (updated_at, name columns)} of today's patients (deleted ones left out), as the database has them."""
+    ids = todays_patient_ids()
+    stamp, day = _stamp(), timezone.localdate()
+    kept = getattr(_todays_names, "rows", None)
+    if kept is None or _todays_names.key != (stamp, day):
+        kept = {}
+    missing = [pk for pk in ids if pk not in kept]
+    if missing:
+        for pk, updated_at, *names in Patient.objects.filter(pk__in=missing).values_list(
+                "pk", "updated_at", *NAME_COLUMNS):
+            kept[pk] = (updated_at, names)
+        kept.update((pk, None) for pk in missing if pk not in kept)  # deleted: no row to read again
+    _todays_names.key, _todays_names.rows = (stamp, day), {pk: kept[pk] for pk in ids}
+    return {pk: row for pk, row in _todays_names.rows.items() if row is not None}
+
+
+def _todays_matches(statements: _PhraseStatements, lo: str, hi: str, limit: int) -> list[Patient]:
+    """Today's patients whose names match, the most recently updated first (ties: the highest id)."""
+    ranked = sorted(((updated_at, pk) for pk, (updated_at, names) in _names_of_todays_patients().items()
+                     if any(lo <= name < hi for name in names)), reverse=True)[:limit]
+    return _rows(statements, [pk for _, pk in ranked], limit)
+
+
+def _rows(statements: _PhraseStatements, ids: list[int], limit: int) -> list[Patient]:
+    """The rows of `ids` (up to `limit`), in that order."""
+    if not ids:
+        return []
+    by_id = {p.pk: p for p in statements.rows.list(**{f"id{i}": pk for i, pk in enumerate(
+        ids + [0] * (limit - len(ids)))})}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def _phrase_search(phrase: str, limit: int) -> list[Patient]:
     statements = _prepared_phrase(limit, CANDIDATES)
     lo, hi = phrase, phrase + _TOP
-    first = statements.todays.list(lo=lo, hi=hi, **_today())
+    first = _todays_matches(statements, lo, hi, limit)
     for p in first:
         p.seen_today = 0
     shown = {p.pk for p in first}
     ranked = sorted(((updated_at, pk) for pk, updated_at in _first_matches(statements, lo, hi).items()
                      if pk not in shown), reverse=True)[:limit - len(first)]
-    ids = [pk for _, pk in ranked]
-    if not ids:
-        return first
-    by_id = {p.pk: p for p in statements.rows.list(**{f"id{i}": pk for i, pk in enumerate(
-        ids + [0] * (limit - len(ids)))})}
-    rest = [by_id[pk] for pk in ids if pk in by_id]
+    rest = _rows(statements, [pk for _, pk in ranked], limit)
     for p in rest:
         p.seen_today = 1
     return first + rest
