@@ -88,7 +88,7 @@ def busy_day(dr_alice, busy_week):
 
 def test_patient_search_partial(alice_client, busy_week, django_assert_max_num_queries):
     # The process's first search also reads the names of today's patients once, in one query (then kept while
-    # no patient changes), and their rows apart from the others' on the embedded database.
+    # no patient changes) on the embedded database.
     with django_assert_max_num_queries(21):
         response = alice_client.get(reverse("patients:search"), {"q": "patient"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200

@@ -39,26 +39,18 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection, connections
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.lib.mix_pages import mix_pages
+    from bench.lib.mix_pages import cache_emptier, mix_pages
 
     client = Client(HTTP_HOST="127.0.0.1")
     # Fresh slots on every run: a repeated run would measure conflict pages.
     pages = mix_pages(client, args.runs, slots=random.SystemRandom())
     if args.cold and connection.vendor != "sqlite":
         parser.error("--cold is for the embedded database")
-    other = connections.create_connection("default") if args.cold else None
-    session_key = client.session.session_key
-
-    def invalidate():
-        """A write committed by another connection: the next read of this one starts with an empty cache."""
-        if other is not None:
-            with other.cursor() as cursor:  # rewrites the session row as it is
-                cursor.execute("UPDATE django_session SET expire_date = expire_date WHERE session_key = %s",
-                               [session_key])
+    invalidate = cache_emptier(client) if args.cold else (lambda: None)
 
     figures = {"database": connection.vendor, "cold": args.cold, "settings": os.environ["DJANGO_SETTINGS_MODULE"],
                "pages": {}}

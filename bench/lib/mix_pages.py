@@ -50,3 +50,19 @@ def mix_pages(client, n: int, *, slots: random.Random) -> dict:
         "book_appointment": book_appointment,
         "print_prescription": print_prescription,  # the POST that makes the PDF and the GET that reads it
     }
+
+
+def cache_emptier(client):
+    """A function that commits a write through another connection, as the server's other processes do all day:
+    the next read of `client`'s connection starts with an empty page cache (embedded database)."""
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    session_key = client.session.session_key
+
+    def empty_cache():
+        with other.cursor() as cursor:  # rewrites the session row as it is
+            cursor.execute("UPDATE django_session SET expire_date = expire_date WHERE session_key = %s",
+                           [session_key])
+
+    return empty_cache

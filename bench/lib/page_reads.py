@@ -40,10 +40,10 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection, connections
+    from django.db import connection
     from django.test import Client
 
-    from bench.lib.mix_pages import mix_pages
+    from bench.lib.mix_pages import cache_emptier, mix_pages
     from bench.run import MIX
 
     if connection.vendor != "sqlite":
@@ -52,13 +52,7 @@ def main() -> None:
     pages = mix_pages(client, args.runs + 1, slots=random.SystemRandom())
     if args.statements and args.statements not in pages:
         parser.error(f"--statements: one of {', '.join(pages)}")
-    other = connections.create_connection("default")
-    session_key = client.session.session_key
-
-    def invalidate():
-        with other.cursor() as cursor:  # rewrites the session row as it is
-            cursor.execute("UPDATE django_session SET expire_date = expire_date WHERE session_key = %s",
-                           [session_key])
+    invalidate = cache_emptier(client)
 
     print(f"{os.environ['DJANGO_SETTINGS_MODULE']}, {args.runs} requests per action, each after another "
           "connection's write: pages read from the file per request")

@@ -324,35 +324,29 @@ def _names_of_todays_patients() -> dict[int, tuple]:
     return {pk: row for pk, row in _todays_names.rows.items() if row is not None}
 
 
-def _todays_matches(statements: _PhraseStatements, lo: str, hi: str, limit: int) -> list[Patient]:
-    """Today's patients whose names match, the most recently updated first (ties: the highest id)."""
+def _todays_matches(lo: str, hi: str, limit: int) -> list[int]:
+    """The ids of today's patients whose names match, the most recently updated first (ties: the highest id)."""
     ranked = sorted(((updated_at, pk) for pk, (updated_at, names) in _names_of_todays_patients().items()
                      if any(lo <= name < hi for name in names)), reverse=True)[:limit]
-    return _rows(statements, [pk for _, pk in ranked], limit)
-
-
-def _rows(statements: _PhraseStatements, ids: list[int], limit: int) -> list[Patient]:
-    """The rows of `ids` (up to `limit`), in that order."""
-    if not ids:
-        return []
-    by_id = {p.pk: p for p in statements.rows.list(**{f"id{i}": pk for i, pk in enumerate(
-        ids + [0] * (limit - len(ids)))})}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return [pk for _, pk in ranked]
 
 
 def _phrase_search(phrase: str, limit: int) -> list[Patient]:
     statements = _prepared_phrase(limit, CANDIDATES)
     lo, hi = phrase, phrase + _TOP
-    first = _todays_matches(statements, lo, hi, limit)
-    for p in first:
-        p.seen_today = 0
-    shown = {p.pk for p in first}
+    today = _todays_matches(lo, hi, limit)
+    shown = set(today)
     ranked = sorted(((updated_at, pk) for pk, updated_at in _first_matches(statements, lo, hi).items()
-                     if pk not in shown), reverse=True)[:limit - len(first)]
-    rest = _rows(statements, [pk for _, pk in ranked], limit)
-    for p in rest:
-        p.seen_today = 1
-    return first + rest
+                     if pk not in shown), reverse=True)[:limit - len(today)]
+    ids = today + [pk for _, pk in ranked]  # at most `limit`: one statement reads the rows of both
+    if not ids:
+        return []
+    by_id = {p.pk: p for p in statements.rows.list(**{f"id{i}": pk for i, pk in enumerate(
+        ids + [0] * (limit - len(ids)))})}
+    results = [by_id[pk] for pk in ids if pk in by_id]
+    for p in results:
+        p.seen_today = 0 if p.pk in shown else 1
+    return results
 
 
 def find_patients(text: str, *, limit: int = 20) -> list[Patient]:
