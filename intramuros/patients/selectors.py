@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,6 +27,7 @@ from intramuros.accounts.access import has_capability
 from intramuros.agenda.models import Appointment, Status
 from intramuros.core.prepared import Prepared
 from intramuros.core.text import fold
+from intramuros.patients import namecache
 from intramuros.patients.models import NAME_COLUMNS, Correspondent, Patient, PatientMerge
 
 # The columns a result row needs: never load notes or the photo for a list.
@@ -295,39 +295,16 @@ def _first_matches(statements: _PhraseStatements, lo: str, hi: str) -> dict[int,
     return found
 
 
-# Today's patients' name columns, kept by each thread while no patient row changed: testing their names read
-# the row of each of them (~200 pages on a full day, read again after every other process's commit) on every
-# keystroke. The stamp is rewritten by triggers on any change to patients_patient (migration 0005).
-_todays_names = threading.local()
-
-
-def _stamp() -> bytes:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM patients_searchstamp")
-        return cursor.fetchone()[0]
-
-
-def _names_of_todays_patients() -> dict[int, tuple]:
-    """{id: (updated_at, name columns)} of today's patients (deleted ones left out), as the database has them."""
-    ids = todays_patient_ids()
-    stamp, day = _stamp(), timezone.localdate()
-    kept = getattr(_todays_names, "rows", None)
-    if kept is None or _todays_names.key != (stamp, day):
-        kept = {}
-    missing = [pk for pk in ids if pk not in kept]
-    if missing:
-        for pk, updated_at, *names in Patient.objects.filter(pk__in=missing).values_list(
-                "pk", "updated_at", *NAME_COLUMNS):
-            kept[pk] = (updated_at, names)
-        kept.update((pk, None) for pk in missing if pk not in kept)  # deleted: no row to read again
-    _todays_names.key, _todays_names.rows = (stamp, day), {pk: kept[pk] for pk in ids}
-    return {pk: row for pk, row in _todays_names.rows.items() if row is not None}
+def _names_of_todays_patients() -> dict[int, namecache.Names]:
+    """{id: Names} of today's patients, deleted ones left out: kept per thread while no patient row changed
+    (testing their names read the row of each of them, ~200 pages on a full day, on every keystroke)."""
+    return {pk: names for pk, names in namecache.names_of(todays_patient_ids()).items() if not names.deleted}
 
 
 def _todays_matches(lo: str, hi: str, limit: int) -> list[int]:
     """The ids of today's patients whose names match, the most recently updated first (ties: the highest id)."""
-    ranked = sorted(((updated_at, pk) for pk, (updated_at, names) in _names_of_todays_patients().items()
-                     if any(lo <= name < hi for name in names)), reverse=True)[:limit]
+    ranked = sorted(((names.updated_at, pk) for pk, names in _names_of_todays_patients().items()
+                     if any(lo <= name < hi for name in names.folded)), reverse=True)[:limit]
     return [pk for _, pk in ranked]
 
 

@@ -2,13 +2,14 @@
 
 The search shows today's patients first: on the embedded database it kept reading the row of each of them
 (a few hundred pages, decrypted again after every other process's commit) to test their names, on every
-keystroke. `patients.selectors` now keeps their name columns per process while the stamp is unchanged.
+keystroke. `patients.namecache` now keeps their names per thread while the stamp is unchanged (the agenda's
+grids use it too).
 Triggers rewrite it (a random value, so that a rolled-back change cannot bring an old value back for other
 rows) on any insert, update or delete, whatever makes it: save(), QuerySet.update(), raw SQL.
 
 Embedded database only (the search's prepared path). A later migration that rebuilds patients_patient on
 SQLite (Django copies the table to a new one) drops the triggers with the old table: it must create them again
-(`create_stamp`); `patients/tests/test_search_stamp.py` fails until it does.
+(`create_stamp`); a test in `patients/tests/test_search.py` fails until it does.
 """
 
 from django.db import migrations

@@ -208,9 +208,9 @@ embedded_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the st
 
 
 def _stamp():
-    from intramuros.patients import selectors
+    from intramuros.patients import namecache
 
-    return selectors._stamp()
+    return namecache.stamp()
 
 
 @embedded_only
