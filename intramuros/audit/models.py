@@ -37,12 +37,12 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(db_index=True, editable=False)
     # Every page view inserts a row, and every index is one more B-tree to update (and, encrypted, pages to
     # seal): actor and patient are served by the (actor, at) and (patient_id, at) indexes below, the
-    # flagged rows by a partial index that holds only them.
+    # flagged rows by a partial index that holds only them; action has none (migration 0004 says why).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=100, db_index=True)
+    action = models.CharField(max_length=100)
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     patient_id = models.BigIntegerField(null=True, blank=True)
