@@ -126,6 +126,10 @@ def _database() -> dict:
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # Values bound by the server, and a statement run five times on a connection prepared there: the
+        # pages' repeated queries are then neither parsed nor planned again. Django disables both by default
+        # for the sake of connection poolers (PgBouncer), which Intramuros does not put in between.
+        "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5},
     }
 
 
