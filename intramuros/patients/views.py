@@ -22,7 +22,7 @@ from intramuros.patients.forms import (
     PhotoForm,
 )
 from intramuros.patients.models import Tag
-from intramuros.patients.presenters import result_rows
+from intramuros.patients.presenters import result_rows, results_table
 
 
 def can_merge(user) -> bool:
@@ -40,8 +40,8 @@ def _merge_gate(user) -> None:
 def index(request):
     text = request.GET.get("q", "")
     results = selectors.patient_search(user=request.user, text=text)
-    return render(request, "patients/index.html",
-                  {"q": text, "rows": result_rows(results), "can_merge": can_merge(request.user)})
+    return render(request, "patients/index.html", {"q": text, "results": results_table(result_rows(results), text),
+                                                   "can_merge": can_merge(request.user)})
 
 
 @require_GET
@@ -49,7 +49,7 @@ def index(request):
 def search(request):
     text = request.GET.get("q", "")
     results = selectors.patient_search(user=request.user, text=text)
-    return render(request, "patients/_results.html", {"q": text, "rows": result_rows(results)})
+    return HttpResponse(results_table(result_rows(results), text))
 
 
 @capability_required("identity.edit")

@@ -26,6 +26,38 @@ def test_index_and_search_partial(alice_client, jeanne_martin):
     assert "<html" not in partial.content.decode()
 
 
+HOSTILE = '<img src=x onerror="alert(1)">&\''
+
+
+def test_search_results_are_drawn_with_every_value_escaped(alice_client, dr_alice):
+    """The results table is drawn in Python (patients/presenters.py): each patient value escaped, the
+    labels translated, today's patients marked, a search that found nobody answered with the typed text."""
+    from django.conf import settings
+
+    from intramuros.agenda.services import appointment_book, calendar_ensure
+    from intramuros.testing.personas import make_patient
+
+    patient = make_patient(birth_name=f"Martin{HOSTILE}", used_name=f"Durand{HOSTILE}",
+                           first_names=f"Lou{HOSTILE}", city=f"Lyon{HOSTILE}", phone_mobile="06 12 34 56 78")
+    appointment_book(actor=dr_alice, calendar=calendar_ensure(practitioner=dr_alice), patient=patient,
+                     start=datetime.datetime.now(datetime.UTC).replace(hour=12, minute=0, second=0, microsecond=0))
+    for language, labels in (("en", ("Name", "Birth date", "City", "today", "born")),
+                             ("fr", ("Nom", "Date de naissance", "Ville", "aujourd'hui", "né(e)"))):
+        alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        html = alice_client.get("/patients/search/", {"q": "durand"}).content.decode()
+        assert f'<tr data-patient="{patient.pk}">' in html and html.count("<tr data-patient=") == 1
+        assert "<img" not in html and 'onerror="' not in html, html
+        assert "DURAND&lt;IMG SRC=X ONERROR=&quot;ALERT(1)&quot;&gt;&amp;&#x27;" in html
+        assert "Lyon&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#x27;" in html
+        for label in labels:
+            assert label in html, (language, label)
+    nobody = alice_client.get("/patients/search/", {"q": HOSTILE}).content.decode()
+    assert 'role="status"' in nobody and "<img" not in nobody and "&lt;img src=x" in nobody
+    from intramuros.patients.presenters import results_table
+
+    assert results_table([], "") == ""  # nothing typed, nobody: nothing said
+
+
 def test_identity_page_uses_the_file_shell(alice_client, jeanne_martin):
     page = alice_client.get(reverse("patients:identity", kwargs={"patient_id": jeanne_martin.pk}))
     body = page.content.decode()
