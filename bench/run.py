@@ -59,7 +59,7 @@ def parse_args(argv=None):
     p.add_argument("--levels", default="1,10,50", help="concurrent users, comma-separated")
     p.add_argument("--duration", type=float, default=20.0, help="seconds per level")
     p.add_argument("--workers", type=int, default=None,
-                   help="granian processes (default: what `intramuros serve` starts, two per core, 8 at most)")
+                   help="granian processes (default: what `intramuros serve` starts, one per core, 2 to 8)")
     p.add_argument("--threads", type=int, default=None,
                    help="threads per process (default: what `intramuros serve` starts)")
     p.add_argument("--port", type=int, default=0, help="default: a free port")

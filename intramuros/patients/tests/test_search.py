@@ -202,6 +202,19 @@ def test_the_prepared_search_ranks_its_matches_from_the_covering_indexes(db):
         assert f"COVERING INDEX patient_{column.removeprefix('search_')}_cover" in plan, plan
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plans are SQLite's")
+def test_todays_patients_are_found_from_the_covering_index_of_appointments(db):
+    """The ids of the day's patients, read on every keystroke, come from the (start, status, patient) index
+    alone (agenda/migrations/0003), not from a table page per appointment."""
+    from intramuros.patients import selectors
+
+    compiled = selectors._TODAY._compiled(selectors._today())
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {compiled.sql}", compiled.constants)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX agenda_appt_day_cover" in plan, plan
+
+
 # Today's patients' names, kept per thread while the stamp that triggers rewrite on any change to a patient
 # row stays the same (patients/migrations/0005_search_stamp.py).
 embedded_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the stamp serves the embedded database")
