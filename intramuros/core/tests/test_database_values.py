@@ -30,3 +30,30 @@ def test_computed_datetimes_are_aware_too(jeanne_martin):
 @override_settings(USE_TZ=False)
 def test_without_time_zone_support_datetimes_stay_naive(jeanne_martin):
     assert Patient.objects.values_list("created_at", flat=True).get(pk=jeanne_martin.pk).tzinfo is None
+
+
+def test_placeholders_are_converted_as_django_converts_them_and_kept():
+    """The embedded backend keeps each query text's ?-form (core/db/sqlcipher/base.py): the same result as
+    Django's conversion, a literal %% left as one %, and a text converted once."""
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    from intramuros.core.db.sqlcipher.base import _qmark
+
+    queries = ['SELECT "a" FROM "t" WHERE "b" = %s AND "c" IN (%s, %s)',
+               "SELECT 1 WHERE 'x' LIKE '10%%' AND %s", "SELECT '%%s' AS literal, %s"]
+    for query in queries:
+        assert _qmark(query) == SQLiteCursorWrapper.convert_query(None, query)
+    assert _qmark(queries[1]) == "SELECT 1 WHERE 'x' LIKE '10%' AND ?"
+    assert _qmark(queries[2]) == "SELECT '%s' AS literal, ?"
+    hits = _qmark.cache_info().hits
+    _qmark(queries[0])
+    assert _qmark.cache_info().hits == hits + 1
+
+
+def test_a_query_with_placeholders_runs_on_the_embedded_database(jeanne_martin):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT birth_name FROM patients_patient WHERE id = %s AND birth_name LIKE '%%'",
+                       [jeanne_martin.pk])
+        assert cursor.fetchone()[0] == jeanne_martin.birth_name
