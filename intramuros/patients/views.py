@@ -36,20 +36,22 @@ def _merge_gate(user) -> None:
         raise PermissionDenied
 
 
+def _search_results(request) -> tuple[str, str]:
+    """The typed text and the table of its results (the search is audited), for the page and its live part."""
+    text = request.GET.get("q", "")
+    return text, results_table(result_rows(selectors.patient_search(user=request.user, text=text)), text)
+
+
 @capability_required("identity.view")
 def index(request):
-    text = request.GET.get("q", "")
-    results = selectors.patient_search(user=request.user, text=text)
-    return render(request, "patients/index.html", {"q": text, "results": results_table(result_rows(results), text),
-                                                   "can_merge": can_merge(request.user)})
+    text, results = _search_results(request)
+    return render(request, "patients/index.html", {"q": text, "results": results, "can_merge": can_merge(request.user)})
 
 
 @require_GET
 @capability_required("identity.view")
 def search(request):
-    text = request.GET.get("q", "")
-    results = selectors.patient_search(user=request.user, text=text)
-    return HttpResponse(results_table(result_rows(results), text))
+    return HttpResponse(_search_results(request)[1])
 
 
 @capability_required("identity.edit")

@@ -55,20 +55,17 @@ class SQLCipherCursorWrapper(Database.Cursor):
     def execute(self, query, params=None):
         if params is None:
             return super().execute(query)
-        if isinstance(params, dict):
-            query = self.convert_query(query, param_names=list(params))
-        else:
-            query = _qmark(query)
-        return super().execute(query, params)
+        return super().execute(self._converted(query, params), params)
 
     def executemany(self, query, param_list):
         peeked, param_list = sqlite_base.tee(iter(param_list))
-        if (params := next(peeked, None)) and isinstance(params, dict):
-            param_names = list(params)
-        else:
-            param_names = None
-        query = self.convert_query(query, param_names=param_names)
-        return super().executemany(query, param_list)
+        return super().executemany(self._converted(query, next(peeked, None) or None), param_list)
+
+    def _converted(self, query: str, params) -> str:
+        """Django's placeholders in SQLite's style: named for a dict of parameters, else ? (kept per text)."""
+        if isinstance(params, dict):
+            return self.convert_query(query, param_names=list(params))
+        return _qmark(query)
 
     convert_query = sqlite_base.SQLiteCursorWrapper.convert_query
 
