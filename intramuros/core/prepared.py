@@ -126,12 +126,22 @@ class Prepared:
             compiled.populators = get_related_populators(info, compiler.select, self.using)
         return compiled
 
-    def _rows(self, compiled: _Compiled, params: dict) -> list:
+    @staticmethod
+    def _values(compiled: _Compiled, params: dict) -> list:
         values = list(compiled.constants)
         for name, (positions, adapt) in compiled.slots.items():
             adapted = adapt(params[name])
             for i in positions:
                 values[i] = adapted
+        return values
+
+    def statement(self, **params) -> tuple[str, list]:
+        """The SQL and its parameters for these values (to EXPLAIN it)."""
+        compiled = self._compiled(params)
+        return compiled.sql, self._values(compiled, params)
+
+    def _rows(self, compiled: _Compiled, params: dict) -> list:
+        values = self._values(compiled, params)
         with connections[self.using].cursor() as cursor:
             cursor.execute(compiled.sql, values)
             rows = cursor.fetchall()

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from intramuros import audit
 from intramuros.accounts.access import has_capability
 from intramuros.agenda.models import Appointment, Status
+from intramuros.core.byteorder import TOP, byte_range, starts_with
 from intramuros.core.prepared import Prepared
 from intramuros.core.text import fold
 from intramuros.patients import namecache
@@ -33,23 +33,6 @@ from intramuros.patients.models import NAME_COLUMNS, Correspondent, Patient, Pat
 # The columns a result row needs: never load notes or the photo for a list.
 LIST_FIELDS = ["id", "birth_name", "used_name", "first_names", "sex", "birth_date", "nir", "phone_mobile",
                "phone_home", "city", "updated_at", "deleted_at"]
-_TOP = "\U0010ffff"  # sorts after every character (UTF-8 byte order): the end of a prefix range
-
-
-def _prefix(column: str, value: str) -> Q:
-    """`column` starts with `value`, written so that the column's index is used.
-
-    SQLite's LIKE is case-insensitive and cannot use an ordinary index; a range can. PostgreSQL's
-    LIKE 'x%' uses the varchar_pattern_ops index Django creates for db_index text columns, whereas a
-    range there would follow the locale's collation, which is not a byte order.
-    """
-    if connection.vendor == "sqlite":
-        return _range(column, value, value + _TOP)
-    return Q(**{f"{column}__startswith": value})
-
-
-def _range(column: str, lo: str, hi: str) -> Q:
-    return Q(**{f"{column}__gte": lo, f"{column}__lt": hi})
 
 
 def _word_in_names(word: str) -> Q:
@@ -103,7 +86,7 @@ def _date_token(token: str) -> Q | None:
         return None
     day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
     if year is None:  # day and month only: a prefix of the ddmmyyyy column
-        return _prefix("search_birth", f"{day:02d}{month:02d}") if 1 <= day <= 31 and 1 <= month <= 12 else None
+        return starts_with("search_birth", f"{day:02d}{month:02d}") if 1 <= day <= 31 and 1 <= month <= 12 else None
     full = int(year) if len(year) == 4 else _full_year(int(year))
     try:
         return Q(birth_date=datetime.date(full, month, day))
@@ -161,7 +144,7 @@ def parse_query(text: str) -> ParsedQuery:
 
 def _anchor(text: str) -> Q:
     """`text` starts one of the name columns: 'dupont j' starts 'dupont jean marc ...'."""
-    return Q(*[_prefix(column, text) for column in NAME_COLUMNS], _connector=Q.OR)
+    return Q(*[starts_with(column, text) for column in NAME_COLUMNS], _connector=Q.OR)
 
 
 def _phrase_filter(words: list[str]) -> Q:
@@ -233,9 +216,9 @@ def _other_criteria(qs, parsed: ParsedQuery):
     for date in parsed.dates:
         qs = qs.filter(date)
     if parsed.phone:
-        qs = qs.filter(_prefix("search_phones", parsed.phone) | _prefix("search_phone_home", parsed.phone))
+        qs = qs.filter(starts_with("search_phones", parsed.phone) | starts_with("search_phone_home", parsed.phone))
     if parsed.nir:
-        qs = qs.filter(_prefix("nir", parsed.nir))
+        qs = qs.filter(starts_with("nir", parsed.nir))
     return qs
 
 
@@ -262,25 +245,30 @@ def search_strategies(parsed: ParsedQuery) -> Iterator:
 class _PhraseStatements:
     matches: dict[str, Prepared]  # per name column: its first matches' (id, updated_at)
     rows: Prepared  # the rows shown, by id
+    today: Prepared  # PostgreSQL: today's matching patients' ids, ranked
 
 
 @cache
 def _prepared_phrase(limit: int, candidates: int) -> _PhraseStatements:
     """The usual search (names typed in order, nothing else) ranked as _rank() ranks it, in statements
-    compiled once. Embedded database only: its prefixes are ranges of plain values (see _prefix).
+    compiled once: its prefixes are ranges of plain values (core.byteorder), which a statement can take.
 
     _rank() takes the first CANDIDATES matches of the OR of the name columns' ranges, which SQLite walks one
     column's index after the other, then reads each of their rows to rank them: ~140 pages, all read (and
     decrypted) again after another connection's commit. Here each column's first matches come with their
     update time from its covering index (Patient.Meta.indexes), and only the rows shown are read."""
-    matches = {column: Prepared(lambda lo, hi, column=column: Patient.objects.filter(_range(column, lo, hi))
+    matches = {column: Prepared(lambda lo, hi, column=column: Patient.objects.filter(byte_range(column, lo, hi))
                                 .order_by().values_list("pk", "updated_at")[:candidates])
                for column in NAME_COLUMNS}
     # One statement for up to `limit` ids (an id list cannot be prepared): id0 = ? OR id1 = ? ..., the
     # places left over given 0, which no patient has.
     rows = Prepared(lambda **ids: Patient.all_objects.only(*LIST_FIELDS).filter(
         Q(*[Q(pk=pk) for pk in ids.values()], _connector=Q.OR)))
-    return _PhraseStatements(matches, rows)
+    today = Prepared(lambda start, end, lo, hi: Patient.objects.filter(
+        Q(*[byte_range(column, lo, hi) for column in NAME_COLUMNS], _connector=Q.OR),
+        pk__in=_appointments_between(start, end).values("patient_id"),
+    ).order_by("-updated_at", "-pk").values_list("pk", flat=True)[:limit])
+    return _PhraseStatements(matches, rows, today)
 
 
 def _first_matches(statements: _PhraseStatements, lo: str, hi: str) -> dict[int, datetime.datetime]:
@@ -301,17 +289,20 @@ def _names_of_todays_patients() -> dict[int, namecache.Names]:
     return {pk: names for pk, names in namecache.names_of(todays_patient_ids()).items() if not names.deleted}
 
 
-def _todays_matches(lo: str, hi: str, limit: int) -> list[int]:
-    """The ids of today's patients whose names match, the most recently updated first (ties: the highest id)."""
+def _todays_matches(statements: _PhraseStatements, lo: str, hi: str, limit: int) -> list[int]:
+    """The ids of today's patients whose names match, the most recently updated first (ties: the highest id).
+    PostgreSQL reads their rows from its shared memory: one statement there."""
+    if not namecache.enabled():
+        return statements.today.list(lo=lo, hi=hi, **_today())
     ranked = sorted(((names.updated_at, pk) for pk, names in _names_of_todays_patients().items()
-                     if any(lo <= name < hi for name in names.folded)), reverse=True)[:limit]
-    return [pk for _, pk in ranked]
+                     if any(lo <= name < hi for name in names.folded)), reverse=True)
+    return [pk for _, pk in ranked[:limit]]
 
 
 def _phrase_search(phrase: str, limit: int) -> list[Patient]:
     statements = _prepared_phrase(limit, CANDIDATES)
-    lo, hi = phrase, phrase + _TOP
-    today = _todays_matches(lo, hi, limit)
+    lo, hi = phrase, phrase + TOP
+    today = _todays_matches(statements, lo, hi, limit)
     shown = set(today)
     ranked = sorted(((updated_at, pk) for pk, updated_at in _first_matches(statements, lo, hi).items()
                      if pk not in shown), reverse=True)[:limit - len(today)]
@@ -333,7 +324,7 @@ def find_patients(text: str, *, limit: int = 20) -> list[Patient]:
     if parsed.empty and (text or "").strip():
         return []  # only punctuation: nothing to look for
     strategies = search_strategies(parsed)
-    if connection.vendor == "sqlite" and parsed.words and not (parsed.dates or parsed.phone or parsed.nir):
+    if parsed.words and not (parsed.dates or parsed.phone or parsed.nir):
         # The first strategy, run as prepared statements: the ORM spent more building it than SQLite running it.
         results = _phrase_search(" ".join(parsed.words), limit)
         if results:
