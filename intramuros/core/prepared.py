@@ -111,7 +111,10 @@ class Prepared:
             adapt = _adapter(connection.ops, stand_in)
             adapted = adapt(stand_in)
             positions = [i for i, v in enumerate(constants) if type(v) is type(adapted) and v == adapted]
-            if not positions:
+            # A text also used transformed (a prefix + '%', a range's end) would keep its stand-in there.
+            transformed = isinstance(adapted, str) and any(
+                isinstance(v, str) and adapted in v and v != adapted for v in constants)
+            if not positions or transformed:
                 raise TypeError(f"parameter {name!r} is transformed by its lookup: it cannot be prepared")
             slots[name] = (positions, adapt)
         fields = [s[0] for s in compiler.select[0:compiler.col_count]]
