@@ -110,10 +110,11 @@ class Patient(SoftDeleteModel, TimeStampedModel):
             # Covering indexes of the name search (patients/selectors.py): a typed prefix's first matches and
             # their update times, by which they are ranked, read without a patient row. On the embedded
             # database every page read costs a decryption, and after another connection's commit every page
-            # is read again. PostgreSQL's prefix search is a LIKE, served by the pattern operator class.
+            # is read again. PostgreSQL's prefix range (core.byteorder) is served by the pattern operator class;
+            # its index holds the id too (SQLite's holds the rowid anyway; `include` is PostgreSQL's only).
             models.Index(fields=[column, "deleted_at", "updated_at"],
                          name=f"patient_{column.removeprefix('search_')}_cover",
-                         opclasses=["varchar_pattern_ops", "timestamptz_ops", "timestamptz_ops"])
+                         opclasses=["varchar_pattern_ops", "timestamptz_ops", "timestamptz_ops"], include=["id"])
             for column in NAME_COLUMNS]
 
     def __str__(self) -> str:
