@@ -295,8 +295,8 @@ def _todays_matches(statements: _PhraseStatements, lo: str, hi: str, limit: int)
     if not namecache.enabled():
         return statements.today.list(lo=lo, hi=hi, **_today())
     ranked = sorted(((names.updated_at, pk) for pk, names in _names_of_todays_patients().items()
-                     if any(lo <= name < hi for name in names.folded)), reverse=True)
-    return [pk for _, pk in ranked[:limit]]
+                     if any(lo <= name < hi for name in names.folded)), reverse=True)[:limit]
+    return [pk for _, pk in ranked]
 
 
 def _phrase_search(phrase: str, limit: int) -> list[Patient]:
@@ -325,7 +325,7 @@ def find_patients(text: str, *, limit: int = 20) -> list[Patient]:
         return []  # only punctuation: nothing to look for
     strategies = search_strategies(parsed)
     if parsed.words and not (parsed.dates or parsed.phone or parsed.nir):
-        # The first strategy, run as prepared statements: the ORM spent more building it than SQLite running it.
+        # The first strategy, run as prepared statements: the ORM spent more building it than the database running it.
         results = _phrase_search(" ".join(parsed.words), limit)
         if results:
             return results
