@@ -16,7 +16,10 @@ TOP = "\U0010ffff"  # the last code point: sorts after every character in UTF-8 
 
 
 class _ByteOrder(Lookup):
-    operator = pattern_operator = ""
+    """Used as an expression (never registered on a field): `operator` on SQLite, `pattern_operator` on PostgreSQL."""
+
+    operator: str
+    pattern_operator: str
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -26,12 +29,10 @@ class _ByteOrder(Lookup):
 
 
 class AtLeast(_ByteOrder):
-    lookup_name = "bytes_gte"
     operator, pattern_operator = ">=", "~>=~"
 
 
 class Below(_ByteOrder):
-    lookup_name = "bytes_lt"
     operator, pattern_operator = "<", "~<~"
 
 

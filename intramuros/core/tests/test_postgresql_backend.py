@@ -18,4 +18,3 @@ def test_a_bulk_create_past_the_protocols_limit_is_cut_into_batches(db):
     Patient.objects.bulk_create(Patient(birth_name=f"Lot{i}", first_names="Anne", sex="F",
                                         birth_date=datetime.date(1980, 1, 1)) for i in range(count))
     assert Patient.objects.filter(birth_name__startswith="Lot").count() == count
-
